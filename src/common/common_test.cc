@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "common/status.h"
+
+namespace opscale {
+namespace {
+
+TEST(StatusTest, MapsCodesToHttpAndNames) {
+  EXPECT_EQ(Status::NotFound().HttpStatus(), 404);
+  EXPECT_STREQ(Status::NotFound().CodeName(), "not_found");
+  EXPECT_EQ(Status::Unauthenticated("x").HttpStatus(), 401);
+  EXPECT_STREQ(Status::Unauthenticated("x").CodeName(), "unauthorized");
+  EXPECT_EQ(Status::Unprocessable("x").HttpStatus(), 422);
+  EXPECT_TRUE(Status::Ok().ok());
+}
+
+Result<int> Half(int v) {
+  if (v % 2) return Status::InvalidArgument("odd");
+  return v / 2;
+}
+
+Status UseHalf(int v, int* out) {
+  OPSCALE_ASSIGN_OR_RETURN(int h, Half(v));
+  *out = h;
+  return Status::Ok();
+}
+
+TEST(StatusTest, ResultCarriesValueOrStatus) {
+  int out = 0;
+  EXPECT_TRUE(UseHalf(4, &out).ok());
+  EXPECT_EQ(out, 2);
+  EXPECT_EQ(UseHalf(3, &out).code(), Code::kInvalidArgument);
+}
+
+TEST(IdsTest, NewIdShape) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    std::string id = NewId();
+    ASSERT_EQ(id.size(), 12u);
+    for (char c : id) EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 200u);
+}
+
+TEST(CryptoTest, HmacKnownAnswer) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(crypto::Hex(crypto::HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_TRUE(crypto::ConstantTimeEqual("abc", "abc"));
+  EXPECT_FALSE(crypto::ConstantTimeEqual("abc", "abd"));
+  EXPECT_FALSE(crypto::ConstantTimeEqual("abc", "abcd"));
+}
+
+TEST(ClockTest, FormatAndParseRoundTrip) {
+  EXPECT_EQ(FormatTime(1610619563000), "2021-01-14T10:19:23.000Z");
+  EXPECT_EQ(ParseTime("2021-01-14T10:19:23.000Z").value(), 1610619563000);
+  EXPECT_EQ(ParseTime("2021-01-14T10:19:23Z").value(), 1610619563000);
+  EXPECT_FALSE(ParseTime("yesterday").has_value());
+  TimeMs now = NowMs();
+  EXPECT_EQ(ParseTime(FormatTime(now)).value(), now);
+}
+
+}  // namespace
+}  // namespace opscale

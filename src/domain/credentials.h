@@ -1,0 +1,52 @@
+// Stored credentials: service tokens, their grants, and user API tokens.
+// Only keyed hashes of secrets are ever stored.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "domain/actor.h"
+
+namespace opscale {
+
+struct ServiceToken {
+  std::string id;       // 12 chars [a-z0-9], public
+  std::string org_id;
+  std::optional<std::string> name;
+  std::string secret_hash;  // hex HMAC-SHA256(token key, secret)
+  Actor created_by;
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+  std::optional<TimeMs> expires_at;
+  std::optional<TimeMs> last_used_at;
+};
+
+enum class ResourceType { kOrganization, kDatabase };
+const char* ResourceTypeName(ResourceType t);  // "Organization", "Database"
+
+// One access granted to a service token on one resource.
+struct Grant {
+  std::string id;
+  std::string token_id;
+  ResourceType resource_type = ResourceType::kOrganization;
+  std::string resource_id;  // org id or database id
+  std::string access;       // catalog name, e.g. "read_branch"
+  TimeMs created_at = 0;
+};
+
+// A bearer token acting for a user: admin API tokens printed by `init` and
+// `user create` (kind "api"), later OAuth access tokens (kind "oauth").
+struct ApiToken {
+  std::string id;
+  std::string user_id;
+  std::string org_id;  // empty: every org the user belongs to
+  std::string kind = "api";
+  std::string name;
+  std::string secret_hash;
+  TimeMs created_at = 0;
+  std::optional<TimeMs> expires_at;
+  std::optional<TimeMs> last_used_at;
+};
+
+}  // namespace opscale

@@ -1,0 +1,109 @@
+// Store: the one persistence interface of opscale (DESIGN rule 3).
+//
+// The store is the source of truth; opscaled keeps in-memory indexes built
+// from it. Backends (sqlite/ now, postgres/ later) live behind this interface
+// and are opened by OpenStore(). Every method is thread-safe.
+//
+// Conventions:
+//  - Lookups of a missing row return Status::NotFound.
+//  - Inserting a row whose unique key exists returns Status::Conflict.
+//  - Deletes of a missing row return Status::NotFound.
+//  - Other failures (I/O, corruption) return Status::Internal or Unavailable.
+//  - Transact() runs `fn` atomically: all of its writes commit or none do.
+//    Inside `fn`, use only the Store& passed to it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/audit_event.h"
+#include "domain/credentials.h"
+#include "domain/database.h"
+#include "domain/organization.h"
+
+namespace opscale {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs fn inside one transaction. If fn returns non-Ok, or the commit
+  // fails, nothing fn wrote is kept and that status is returned.
+  virtual Status Transact(const std::function<Status(Store& tx)>& fn) = 0;
+
+  // A number that changes whenever another process or node has committed a
+  // write since the last call (SQLite: PRAGMA data_version). Cheap.
+  virtual Result<int64_t> ExternalChangeVersion() = 0;
+
+  // --- Organizations ---
+  virtual Status InsertOrganization(const Organization& org) = 0;
+  virtual Result<Organization> GetOrganizationByName(const std::string& name) = 0;
+  virtual Result<Organization> GetOrganizationById(const std::string& id) = 0;
+  virtual Result<std::vector<Organization>> ListOrganizations() = 0;  // by name
+
+  // --- Users and memberships ---
+  virtual Status InsertUser(const User& user) = 0;
+  virtual Result<User> GetUserByEmail(const std::string& email) = 0;
+  virtual Result<User> GetUserById(const std::string& id) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  // Inserts or replaces the role of (org_id, user_id).
+  virtual Status UpsertMembership(const Membership& m) = 0;
+  virtual Result<std::vector<Membership>> ListMemberships() = 0;  // all orgs
+
+  // --- User API / OAuth bearer tokens ---
+  virtual Status InsertApiToken(const ApiToken& t) = 0;
+  virtual Status DeleteApiToken(const std::string& id) = 0;
+  virtual Result<std::vector<ApiToken>> ListApiTokens() = 0;  // all
+  virtual Status TouchApiToken(const std::string& id, TimeMs last_used_at) = 0;
+
+  // --- Databases (names unique per org) ---
+  virtual Status InsertDatabase(const Database& db) = 0;
+  virtual Result<Database> GetDatabase(const std::string& org_id, const std::string& name) = 0;
+  virtual Result<Database> GetDatabaseById(const std::string& id) = 0;
+  virtual Result<std::vector<Database>> ListDatabases(const std::string& org_id) = 0;  // by name
+  virtual Status UpdateDatabase(const Database& db) = 0;  // by id
+  // Deletes the database, its branches, and every grant on it.
+  virtual Status DeleteDatabase(const std::string& id) = 0;
+
+  // --- Branches (names unique per database) ---
+  virtual Status InsertBranch(const Branch& b) = 0;
+  virtual Result<Branch> GetBranch(const std::string& database_id, const std::string& name) = 0;
+  virtual Result<std::vector<Branch>> ListBranches(const std::string& database_id) = 0;  // by created_at
+  virtual Status UpdateBranch(const Branch& b) = 0;  // by id
+  virtual Status DeleteBranch(const std::string& id) = 0;
+
+  // --- Service tokens and grants ---
+  virtual Status InsertServiceToken(const ServiceToken& t) = 0;
+  // NotFound unless the token exists *in that org*.
+  virtual Result<ServiceToken> GetServiceToken(const std::string& org_id, const std::string& id) = 0;
+  virtual Result<std::vector<ServiceToken>> ListServiceTokens(const std::string& org_id) = 0;  // by created_at
+  virtual Result<std::vector<ServiceToken>> ListAllServiceTokens() = 0;
+  // Deletes the token and its grants.
+  virtual Status DeleteServiceToken(const std::string& id) = 0;
+  virtual Status TouchServiceToken(const std::string& id, TimeMs last_used_at) = 0;
+
+  // Idempotent: granting an access the token already has on that resource is Ok.
+  virtual Status InsertGrant(const Grant& g) = 0;
+  // Idempotent: removing an access the token does not have is Ok.
+  virtual Status DeleteGrant(const std::string& token_id, ResourceType type,
+                             const std::string& resource_id, const std::string& access) = 0;
+  virtual Result<std::vector<Grant>> ListGrants(const std::string& token_id) = 0;  // by created_at
+  virtual Result<std::vector<Grant>> ListAllGrants() = 0;
+
+  // --- Audit log ---
+  // Assigns seq; the stored event keeps the caller's id and times.
+  virtual Status InsertAuditEvent(const AuditEvent& e) = 0;
+  // Newest first. before_seq <= 0 means from the newest; at most `limit`.
+  virtual Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& org_id,
+                                                          int64_t before_seq, int limit) = 0;
+};
+
+// Opens a store. `spec` is "sqlite" (file opscale.db in data_dir) or, in a
+// later release, a postgres:// URL. Creates and migrates the schema as needed.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& spec, const std::string& data_dir);
+
+}  // namespace opscale
