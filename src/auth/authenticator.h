@@ -1,0 +1,48 @@
+// Authenticator: turns an Authorization header into a Principal (DESIGN
+// rule 4). Accepted forms:
+//   "<ID>:<TOKEN>"       service token (no scheme word)
+//   "Bearer <TOKEN>"     user API / OAuth access token (pscale_oauth_...)
+// Missing, malformed, unknown, wrong, expired and deleted credentials all
+// fail with the same 401 status and message.
+//
+// On a miss, it may ask `on_miss` (if set) whether the store changed behind
+// its back (another process created a token); if that returns true the index
+// was refreshed and the check is retried once.
+//
+// Thread-safety: Authenticate is safe to call concurrently.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "auth/credential_index.h"
+#include "auth/principal.h"
+#include "common/status.h"
+
+namespace opscale {
+
+inline constexpr const char* kUnauthorizedMessage =
+    "Unauthorized: provide a valid service token as 'Authorization: <ID>:<TOKEN>' or an API "
+    "token as 'Authorization: Bearer <TOKEN>'";
+
+class Authenticator {
+ public:
+  using MissHook = std::function<bool()>;
+  using UsedHook = std::function<void(const Principal&, std::optional<TimeMs> last_used_at)>;
+
+  explicit Authenticator(const CredentialIndex* index) : index_(index) {}
+  void set_on_miss(MissHook hook) { on_miss_ = std::move(hook); }
+  // Called after each successful check (to record last_used_at, throttled).
+  void set_on_used(UsedHook hook) { on_used_ = std::move(hook); }
+
+  Result<Principal> Authenticate(const std::string& authorization_header, TimeMs now) const;
+
+ private:
+  AuthOutcome Check(const std::string& header, TimeMs now) const;
+
+  const CredentialIndex* index_;
+  MissHook on_miss_;
+  UsedHook on_used_;
+};
+
+}  // namespace opscale

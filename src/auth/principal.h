@@ -1,0 +1,37 @@
+// Principal: who is calling, and what they hold. Produced by the
+// Authenticator from the in-memory CredentialIndex; a plain value that lives
+// for one request.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "auth/access.h"
+#include "domain/actor.h"
+#include "domain/organization.h"
+
+namespace opscale {
+
+struct Principal {
+  enum class Kind { kUser, kServiceToken };
+  Kind kind = Kind::kServiceToken;
+  std::string id;            // user id or service token id
+  std::string display_name;  // user email, or token name (else id)
+  std::string credential_id; // the bearer token id for users; token id for tokens
+
+  // Service tokens: the owning organization and the granted accesses.
+  std::string org_id;
+  AccessSet org_accesses;
+  std::unordered_map<std::string, AccessSet> database_accesses;  // database id -> set
+
+  // Users: role per organization id (already narrowed to the bearer token's org, if any).
+  std::unordered_map<std::string, Role> roles;
+
+  bool is_token() const { return kind == Kind::kServiceToken; }
+  bool is_user() const { return kind == Kind::kUser; }
+  Actor AsActor() const {
+    return Actor{is_token() ? ActorType::kServiceToken : ActorType::kUser, id, display_name};
+  }
+};
+
+}  // namespace opscale

@@ -1,0 +1,47 @@
+// Shapes of credential strings, and their keyed hashing.
+//
+// A secret is <prefix><44 base62 chars (~261 random bits)><6 base62 checksum>.
+// The checksum (first 32 bits of SHA-256 over prefix+body) lets us refuse a
+// mistyped or truncated secret before any lookup. Ids are 12 chars [a-z0-9].
+// Stateless functions are thread-safe; SecretHasher is immutable after
+// construction and thus thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace opscale {
+
+inline constexpr std::string_view kServiceTokenPrefix = "pscale_tkn_";
+inline constexpr std::string_view kApiTokenPrefix = "pscale_oauth_";
+inline constexpr size_t kSecretBodyLength = 44;
+inline constexpr size_t kSecretChecksumLength = 6;
+
+// A new random secret with the given prefix.
+std::string GenerateSecret(std::string_view prefix);
+// True if `secret` has the prefix, the length, the alphabet and a valid checksum.
+bool IsWellFormedSecret(std::string_view secret, std::string_view prefix);
+// True if `id` is 12 chars of [a-z0-9].
+bool IsWellFormedId(std::string_view id);
+
+// Keyed hashing of secrets: HMAC-SHA256 under a server key kept outside the
+// store, so a copy of the database alone verifies nothing.
+class SecretHasher {
+ public:
+  explicit SecretHasher(std::string key) : key_(std::move(key)) {}
+  // Lowercase hex HMAC-SHA256(key, secret).
+  std::string Hash(std::string_view secret) const;
+  // Constant-time comparison of a secret against a stored hash.
+  bool Matches(std::string_view secret, std::string_view stored_hash) const;
+
+ private:
+  std::string key_;
+};
+
+// Reads the 32-byte key at `path`, creating it (mode 0600, random) if the
+// file does not exist. Fails if the file exists but is not a valid key.
+Result<std::string> LoadOrCreateKeyFile(const std::string& path);
+
+}  // namespace opscale
