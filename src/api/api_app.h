@@ -1,0 +1,30 @@
+// ApiApp: the request pipeline of opscaled's HTTP API: authenticate the
+// Authorization header, route to a handler, map Status to the public error
+// body {"code","message"}, and log one line per request (never headers,
+// bodies or query strings, which may carry secrets).
+//
+// Thread-safety: Handle() is safe to call concurrently.
+#pragma once
+
+#include <memory>
+
+#include "api/http_types.h"
+#include "service/platform.h"
+
+namespace opscale::api {
+
+class ApiApp {
+ public:
+  explicit ApiApp(Platform* platform);
+  ~ApiApp();
+  Response Handle(const Request& req);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The JSON error response for a non-Ok status.
+Response ErrorResponse(const Status& status);
+
+}  // namespace opscale::api

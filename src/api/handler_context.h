@@ -1,0 +1,67 @@
+// What a route handler receives, and helpers to read JSON bodies and query
+// parameters with clear errors. Internal to src/api.
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+
+#include "api/http_types.h"
+#include "api/json_views.h"
+#include "api/router.h"
+#include "service/platform.h"
+
+namespace opscale::api {
+
+struct Call {
+  const Request& req;
+  Params params;
+  RequestContext ctx;
+  UrlBase base;
+  Platform& platform;
+
+  const std::string& Param(const std::string& name) const { return params.at(name); }
+};
+
+using RouteHandler = std::function<Result<Response>(Call&)>;
+
+// JSON response with the given status.
+Response Json(int status, const boost::json::value& body);
+Response NoContent();
+
+// The body as a JSON object ({} when empty). 400 on malformed JSON or a
+// non-object.
+Result<boost::json::object> BodyObject(const Request& req);
+// Typed optional fields: 422 naming the field when the type is wrong.
+Result<std::optional<std::string>> OptString(const boost::json::object& o, const char* key);
+Result<std::optional<int64_t>> OptInt(const boost::json::object& o, const char* key);
+Result<std::optional<bool>> OptBool(const boost::json::object& o, const char* key);
+Result<std::vector<std::string>> StringList(const boost::json::object& o, const char* key);
+
+// Page-based pagination (page, per_page: default 25, max 100).
+struct PageParams {
+  int64_t page = 1;
+  int64_t per_page = 25;
+};
+Result<PageParams> ParsePage(const Request& req);
+// Envelope {"type":"list","current_page",...,"data"}; `page_items` is the
+// current page, `total` the count over all pages.
+boost::json::object PageEnvelope(const Call& call, const PageParams& p,
+                                 boost::json::array page_items, int64_t total);
+
+// Paginates `items` with `to_json` mapping one item to a JSON value.
+template <typename T, typename F>
+boost::json::object Paginate(const Call& call, const PageParams& p, const std::vector<T>& items,
+                             F to_json) {
+  boost::json::array page;
+  int64_t start = (p.page - 1) * p.per_page;
+  for (int64_t i = start; i < static_cast<int64_t>(items.size()) && i < start + p.per_page; ++i)
+    page.push_back(to_json(items[static_cast<size_t>(i)]));
+  return PageEnvelope(call, p, std::move(page), static_cast<int64_t>(items.size()));
+}
+
+// Registers routes.
+void AddTokenRoutes(Router<RouteHandler>& r);
+void AddResourceRoutes(Router<RouteHandler>& r);
+
+}  // namespace opscale::api

@@ -1,0 +1,276 @@
+#include "api/json_views.h"
+
+#include <boost/json.hpp>
+#include <map>
+
+#include "auth/access.h"
+
+namespace opscale::api {
+
+namespace json = boost::json;
+
+json::value TimeOrNull(const std::optional<TimeMs>& t) {
+  if (!t) return nullptr;
+  return json::value(FormatTime(*t));
+}
+
+json::object RegionJson(const std::string& slug) {
+  return {
+      {"id", slug},
+      {"type", "Region"},
+      {"provider", "opscale"},
+      {"enabled", true},
+      {"public_ip_addresses", json::array{"127.0.0.1"}},
+      {"display_name", "Local (" + slug + ")"},
+      {"location", "This machine"},
+      {"slug", slug},
+      {"current_default", true},
+      {"mysql_supported", true},
+      {"postgresql_supported", false},
+  };
+}
+
+namespace {
+
+json::object ActorJson(const Actor& a) {
+  return {{"id", a.id},
+          {"type", ActorTypeName(a.type)},
+          {"display_name", a.display_name},
+          {"avatar_url", ""}};
+}
+
+}  // namespace
+
+json::object OrganizationJson(const Organization& org, int database_count, const UrlBase& base) {
+  return {
+      {"id", org.id},
+      {"type", "Organization"},
+      {"name", org.name},
+      {"billing_email", ""},
+      {"created_at", FormatTime(org.created_at)},
+      {"updated_at", FormatTime(org.updated_at)},
+      {"plan", "self-hosted"},
+      {"valid_billing_info", true},
+      {"sso", false},
+      {"sso_directory", false},
+      {"single_tenancy", false},
+      {"managed_tenancy", false},
+      {"has_past_due_invoices", false},
+      {"database_count", database_count},
+      {"sso_portal_url", nullptr},
+      {"features", json::object{}},
+      {"idp_managed_roles", false},
+      {"invoice_budget_amount", "0"},
+      {"keyspace_shard_limit", 1},
+      {"has_card", false},
+      {"payment_info_required", false},
+      {"html_url", base.origin + "/" + org.name},
+  };
+}
+
+json::object DatabaseJson(const Database& db, const std::string& org_name,
+                          const std::vector<Branch>& branches, const UrlBase& base) {
+  int prod = 0, dev = 0;
+  for (const auto& b : branches) (b.production ? prod : dev)++;
+  std::string api = "/v1/organizations/" + org_name + "/databases/" + db.name;
+  return {
+      {"id", db.id},
+      {"type", "Database"},
+      {"url", base.origin + api},
+      {"branches_url", base.origin + api + "/branches"},
+      {"branches_count", static_cast<int>(branches.size())},
+      {"open_schema_recommendations_count", 0},
+      {"development_branches_count", dev},
+      {"production_branches_count", prod},
+      {"issues_count", 0},
+      {"multiple_admins_required_for_deletion", false},
+      {"ready", db.state == "ready"},
+      {"at_backup_restore_branches_limit", false},
+      {"at_development_branch_usage_limit", false},
+      {"data_import", nullptr},
+      {"region", RegionJson(db.region)},
+      {"html_url", base.origin + "/" + org_name + "/" + db.name},
+      {"name", db.name},
+      {"notes", db.notes},
+      {"state", db.state},
+      {"sharded", false},
+      {"default_branch_shard_count", 1},
+      {"default_branch_read_only_regions_count", 0},
+      {"default_branch_table_count", 0},
+      {"default_branch", db.default_branch},
+      {"require_approval_for_deploy", db.require_approval_for_deploy},
+      {"deletion_protected", false},
+      {"resizing", false},
+      {"resize_queued", false},
+      {"config_changing", false},
+      {"config_change_queued", false},
+      {"allow_data_branching", false},
+      {"foreign_keys_enabled", true},
+      {"automatic_migrations", false},
+      {"restrict_branch_region", false},
+      {"insights_raw_queries", false},
+      {"plan", "self-hosted"},
+      {"insights_enabled", false},
+      {"production_branch_web_console", false},
+      {"migration_table_name", nullptr},
+      {"migration_framework", nullptr},
+      {"created_at", FormatTime(db.created_at)},
+      {"updated_at", FormatTime(db.updated_at)},
+      {"schema_last_updated_at", nullptr},
+      {"kind", db.kind},
+  };
+}
+
+json::object BranchJson(const Branch& b, const std::string& org_name, const std::string& db_name,
+                        const UrlBase& base) {
+  std::string api = "/v1/organizations/" + org_name + "/databases/" + db_name + "/branches/" + b.name;
+  return {
+      {"id", b.id},
+      {"type", "Branch"},
+      {"name", b.name},
+      {"created_at", FormatTime(b.created_at)},
+      {"updated_at", FormatTime(b.updated_at)},
+      {"deleted_at", nullptr},
+      {"restore_checklist_completed_at", nullptr},
+      {"schema_last_updated_at", nullptr},
+      {"kind", "mysql"},
+      {"mysql_address", "127.0.0.1"},
+      {"mysql_edge_address", "127.0.0.1"},
+      {"state", b.ready ? "ready" : "pending"},
+      {"direct_vtgate", false},
+      {"vtgate_size", ""},
+      {"vtgate_name", nullptr},
+      {"vtgate_count", 0},
+      {"vtgate_autoscaling", false},
+      {"vtgate_max_count", nullptr},
+      {"vtgate_target_cpu_utilization", nullptr},
+      {"cluster_name", ""},
+      {"cluster_iops", nullptr},
+      {"ready", b.ready},
+      {"schema_ready", b.ready},
+      {"metal", false},
+      {"production", b.production},
+      {"safe_migrations", b.safe_migrations},
+      {"deletion_protected", false},
+      {"sharded", false},
+      {"shard_count", 1},
+      {"keyspace_count", 1},
+      {"stale_schema", false},
+      {"actor", ActorJson(b.created_by)},
+      {"restored_from_branch", nullptr},
+      {"private_edge_connectivity", false},
+      {"has_replicas", false},
+      {"has_read_only_replicas", false},
+      {"html_url", base.origin + "/" + org_name + "/" + db_name + "/" + b.name},
+      {"url", base.origin + api},
+      {"region", RegionJson(b.region)},
+      {"parent_branch", b.parent_branch.empty() ? json::value(nullptr) : json::value(b.parent_branch)},
+      {"vtgate_options", json::object{}},
+  };
+}
+
+json::object ServiceTokenAccessJson(const GrantView& g) {
+  const bool org = g.grant.resource_type == ResourceType::kOrganization;
+  auto access = ParseAccess(g.grant.access);
+  return {
+      {"id", g.grant.id},
+      {"type", org ? "OrganizationAccess" : "DatabaseAccess"},
+      {"access", g.grant.access},
+      {"description", access ? std::string(Info(*access).description) : std::string()},
+      {"resource_name", g.resource_name},
+      {"resource_id", g.grant.resource_id},
+      {"resource_type", ResourceTypeName(g.grant.resource_type)},
+      {"resource",
+       {{"id", g.grant.resource_id},
+        {"type", ResourceTypeName(g.grant.resource_type)},
+        {"name", g.resource_name},
+        {"created_at", FormatTime(g.resource_created_at)},
+        {"updated_at", FormatTime(g.resource_updated_at)},
+        {"deleted_at", nullptr}}},
+  };
+}
+
+json::object ServiceTokenJson(const ServiceTokenView& v) {
+  const ServiceToken& t = v.token;
+  json::array accesses;
+  for (const auto& g : v.grants) accesses.push_back(ServiceTokenAccessJson(g));
+  json::object o{
+      {"id", t.id},
+      {"type", "ServiceToken"},
+      {"name", t.name ? json::value(*t.name) : json::value(nullptr)},
+      {"display_name", t.name.value_or(t.id)},
+      {"avatar_url", ""},
+      {"created_at", FormatTime(t.created_at)},
+      {"updated_at", FormatTime(t.updated_at)},
+      {"expires_at", TimeOrNull(t.expires_at)},
+      {"last_used_at", TimeOrNull(t.last_used_at)},
+      {"actor_id", t.created_by.id},
+      {"actor_display_name", t.created_by.display_name},
+      {"actor_type", ActorTypeName(t.created_by.type)},
+      {"service_token_accesses", std::move(accesses)},
+  };
+  if (v.secret) {
+    o["token"] = *v.secret;
+    o["plain_text_refresh_token"] = nullptr;
+  }
+  return o;
+}
+
+json::array ServiceTokenGrantsJson(const std::vector<GrantView>& grants) {
+  // Group by resource, keeping first-seen order.
+  std::vector<std::string> order;
+  std::map<std::string, json::object> by_resource;
+  for (const auto& g : grants) {
+    std::string key = std::string(ResourceTypeName(g.grant.resource_type)) + "/" + g.grant.resource_id;
+    auto it = by_resource.find(key);
+    if (it == by_resource.end()) {
+      order.push_back(key);
+      it = by_resource
+               .emplace(key, json::object{{"id", g.grant.resource_id},
+                                          {"type", "ServiceTokenGrant"},
+                                          {"resource_name", g.resource_name},
+                                          {"resource_type", ResourceTypeName(g.grant.resource_type)},
+                                          {"resource_id", g.grant.resource_id},
+                                          {"accesses", json::array{}}})
+               .first;
+    }
+    auto access = ParseAccess(g.grant.access);
+    it->second["accesses"].as_array().push_back(
+        json::object{{"access", g.grant.access},
+                     {"description", access ? std::string(Info(*access).description) : ""}});
+  }
+  json::array out;
+  for (const auto& k : order) out.push_back(std::move(by_resource[k]));
+  return out;
+}
+
+json::object AuditEventJson(const AuditEvent& e) {
+  auto or_null = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
+  boost::system::error_code ec;
+  json::value metadata = json::parse(e.metadata_json, ec);
+  if (ec || !metadata.is_object()) metadata = json::object{};
+  // "service_token.created" -> "created"
+  std::string verb = e.action.substr(e.action.find('.') == std::string::npos ? 0 : e.action.find('.') + 1);
+  return {
+      {"id", e.id},
+      {"type", "AuditLogEvent"},
+      {"actor_id", or_null(e.actor.id)},
+      {"actor_type", ActorTypeName(e.actor.type)},
+      {"actor_display_name", e.actor.display_name},
+      {"auditable_id", or_null(e.auditable_id)},
+      {"auditable_type", or_null(e.auditable_type)},
+      {"auditable_display_name", e.auditable_display_name},
+      {"audit_action", e.action},
+      {"action", verb},
+      {"location", nullptr},
+      {"remote_ip", or_null(e.remote_ip)},
+      {"target_id", or_null(e.target_id)},
+      {"target_type", or_null(e.target_type)},
+      {"target_display_name", or_null(e.target_display_name)},
+      {"metadata", std::move(metadata)},
+      {"created_at", FormatTime(e.created_at)},
+      {"updated_at", FormatTime(e.created_at)},
+  };
+}
+
+}  // namespace opscale::api

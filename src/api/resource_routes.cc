@@ -1,0 +1,199 @@
+// Routes for organizations, databases, branches and the audit log.
+#include "api/handler_context.h"
+
+namespace opscale::api {
+
+namespace json = boost::json;
+
+namespace {
+
+Result<Response> ListOrgs(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(PageParams p, ParsePage(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Organization> orgs, c.platform.organizations().List(c.ctx));
+  std::vector<std::pair<Organization, int>> rows;
+  for (auto& o : orgs) {
+    OPSCALE_ASSIGN_OR_RETURN(int n, c.platform.organizations().DatabaseCount(o));
+    rows.emplace_back(std::move(o), n);
+  }
+  return Json(200, Paginate(c, p, rows, [&](const std::pair<Organization, int>& row) {
+                return json::value(OrganizationJson(row.first, row.second, c.base));
+              }));
+}
+
+Result<Response> GetOrg(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(Organization org, c.platform.organizations().Get(c.ctx, c.Param("org")));
+  OPSCALE_ASSIGN_OR_RETURN(int n, c.platform.organizations().DatabaseCount(org));
+  return Json(200, OrganizationJson(org, n, c.base));
+}
+
+Result<Response> ListAudit(Call& c) {
+  int64_t limit = 25;
+  bool found = false;
+  std::string l = c.req.QueryParam("limit", &found);
+  if (found) {
+    try {
+      size_t pos = 0;
+      limit = std::stoll(l, &pos);
+      if (pos != l.size() || limit < 1) throw std::invalid_argument("limit");
+    } catch (...) {
+      return Status::InvalidArgument("query parameter 'limit' must be a positive integer");
+    }
+    if (limit > 100) limit = 100;
+  }
+  std::string after = c.req.QueryParam("starting_after");
+  int64_t before_seq = 0;
+  if (!after.empty()) {
+    // Cursor ids map to store sequence numbers; find the cursor's position.
+    OPSCALE_ASSIGN_OR_RETURN(std::vector<AuditEvent> all,
+                             c.platform.organizations().AuditLog(c.ctx, c.Param("org"), 0, 1000000));
+    before_seq = -1;
+    for (const auto& e : all)
+      if (e.id == after) before_seq = e.seq;
+    if (before_seq < 0) return Status::NotFound("audit log event " + after + " does not exist");
+  }
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<AuditEvent> events,
+                           c.platform.organizations().AuditLog(c.ctx, c.Param("org"), before_seq,
+                                                               static_cast<int>(limit + 1)));
+  bool has_next = static_cast<int64_t>(events.size()) > limit;
+  if (has_next) events.pop_back();
+  json::array data;
+  for (const auto& e : events) data.push_back(AuditEventJson(e));
+  return Json(200, json::object{
+                       {"type", "list"},
+                       {"has_next", has_next},
+                       {"has_prev", !after.empty()},
+                       {"cursor_start", events.empty() ? json::value(nullptr) : json::value(events.front().id)},
+                       {"cursor_end", events.empty() ? json::value(nullptr) : json::value(events.back().id)},
+                       {"data", std::move(data)},
+                   });
+}
+
+json::object DbJson(Call& c, const Database& db) {
+  auto branches = c.platform.store().ListBranches(db.id);
+  return DatabaseJson(db, c.Param("org"), branches.ok() ? *branches : std::vector<Branch>{}, c.base);
+}
+
+Result<Response> ListDatabases(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(PageParams p, ParsePage(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Database> dbs,
+                           c.platform.databases().List(c.ctx, c.Param("org")));
+  std::string q = c.req.QueryParam("q");
+  if (!q.empty()) {
+    std::vector<Database> filtered;
+    for (auto& d : dbs)
+      if (d.name.find(q) != std::string::npos) filtered.push_back(std::move(d));
+    dbs = std::move(filtered);
+  }
+  return Json(200, Paginate(c, p, dbs, [&](const Database& d) { return json::value(DbJson(c, d)); }));
+}
+
+Result<Response> CreateDatabase(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "name"));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> region, OptString(body, "region"));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> cluster, OptString(body, "cluster_size"));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> kind, OptString(body, "kind"));
+  if (!name) return Status::Unprocessable("field 'name' is required");
+  if (kind && *kind != "mysql")
+    return Status::Unprocessable("field 'kind' must be \"mysql\" (the only engine opscale runs)");
+  OPSCALE_ASSIGN_OR_RETURN(Database db, c.platform.databases().Create(c.ctx, c.Param("org"), *name,
+                                                                      region.value_or("")));
+  return Json(201, DbJson(c, db));
+}
+
+Result<Response> GetDatabase(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(Database db,
+                           c.platform.databases().Get(c.ctx, c.Param("org"), c.Param("db")));
+  return Json(200, DbJson(c, db));
+}
+
+Result<Response> UpdateDatabase(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
+  DatabaseSettings s;
+  OPSCALE_ASSIGN_OR_RETURN(s.require_approval_for_deploy,
+                           OptBool(body, "require_approval_for_deploy"));
+  OPSCALE_ASSIGN_OR_RETURN(s.notes, OptString(body, "notes"));
+  OPSCALE_ASSIGN_OR_RETURN(Database db, c.platform.databases().Update(c.ctx, c.Param("org"),
+                                                                      c.Param("db"), s));
+  return Json(200, DbJson(c, db));
+}
+
+Result<Response> DeleteDatabase(Call& c) {
+  OPSCALE_RETURN_IF_ERROR(c.platform.databases().Delete(c.ctx, c.Param("org"), c.Param("db")));
+  return NoContent();
+}
+
+Result<Response> ListBranches(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(PageParams p, ParsePage(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Branch> branches,
+                           c.platform.databases().ListBranches(c.ctx, c.Param("org"), c.Param("db")));
+  std::string q = c.req.QueryParam("q");
+  bool has_prod = false;
+  std::string prod = c.req.QueryParam("production", &has_prod);
+  std::vector<Branch> filtered;
+  for (auto& b : branches) {
+    if (!q.empty() && b.name.find(q) == std::string::npos) continue;
+    if (has_prod && (prod == "true") != b.production) continue;
+    filtered.push_back(std::move(b));
+  }
+  return Json(200, Paginate(c, p, filtered, [&](const Branch& b) {
+                return json::value(BranchJson(b, c.Param("org"), c.Param("db"), c.base));
+              }));
+}
+
+Result<Response> CreateBranch(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "name"));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> parent, OptString(body, "parent_branch"));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> backup, OptString(body, "backup_id"));
+  if (!name) return Status::Unprocessable("field 'name' is required");
+  if (backup) return Status::Unprocessable("restoring a branch from a backup is not supported yet");
+  OPSCALE_ASSIGN_OR_RETURN(Branch b, c.platform.databases().CreateBranch(
+                                         c.ctx, c.Param("org"), c.Param("db"), *name,
+                                         parent.value_or("")));
+  return Json(201, BranchJson(b, c.Param("org"), c.Param("db"), c.base));
+}
+
+Result<Response> GetBranch(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(Branch b, c.platform.databases().GetBranch(c.ctx, c.Param("org"),
+                                                                      c.Param("db"), c.Param("branch")));
+  return Json(200, BranchJson(b, c.Param("org"), c.Param("db"), c.base));
+}
+
+Result<Response> DeleteBranch(Call& c) {
+  OPSCALE_RETURN_IF_ERROR(c.platform.databases().DeleteBranch(c.ctx, c.Param("org"), c.Param("db"),
+                                                              c.Param("branch")));
+  return NoContent();
+}
+
+Result<Response> CurrentUser(Call& c) {
+  if (!c.ctx.principal.is_user())
+    return Status::NotFound("service tokens have no current user");
+  return Json(200, json::object{{"id", c.ctx.principal.id},
+                                {"type", "User"},
+                                {"display_name", c.ctx.principal.display_name},
+                                {"name", c.ctx.principal.display_name},
+                                {"email", c.ctx.principal.display_name}});
+}
+
+}  // namespace
+
+void AddResourceRoutes(Router<RouteHandler>& r) {
+  const std::string org = "/v1/organizations/{org}";
+  const std::string db = org + "/databases/{db}";
+  r.Add("GET", "/v1/user", CurrentUser);
+  r.Add("GET", "/v1/organizations", ListOrgs);
+  r.Add("GET", org, GetOrg);
+  r.Add("GET", org + "/audit-log", ListAudit);
+  r.Add("GET", org + "/databases", ListDatabases);
+  r.Add("POST", org + "/databases", CreateDatabase);
+  r.Add("GET", db, GetDatabase);
+  r.Add("PATCH", db, UpdateDatabase);
+  r.Add("DELETE", db, DeleteDatabase);
+  r.Add("GET", db + "/branches", ListBranches);
+  r.Add("POST", db + "/branches", CreateBranch);
+  r.Add("GET", db + "/branches/{branch}", GetBranch);
+  r.Add("DELETE", db + "/branches/{branch}", DeleteBranch);
+}
+
+}  // namespace opscale::api

@@ -1,0 +1,237 @@
+#include "api/server_main.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "api/api_app.h"
+#include "api/http_server.h"
+#include "service/platform.h"
+
+namespace opscale::api {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr const char* kStoreFile = "opscale.db";
+
+struct Common {
+  std::string data_dir;
+  std::string store = "sqlite";
+  std::string token_key_file;
+  std::string format = "human";
+};
+
+void AddCommon(CLI::App* cmd, Common* c) {
+  cmd->add_option("--data-dir", c->data_dir, "Data directory")->required();
+  cmd->add_option("--store", c->store, "sqlite (default) or a postgres:// URL");
+  cmd->add_option("--token-key-file", c->token_key_file,
+                  "Key for hashing credentials (default: <data-dir>/token.key)");
+}
+
+int Fail(const std::string& msg, int code) {
+  std::cerr << "Error: " << msg << "\n";
+  return code;
+}
+
+bool Initialized(const Common& c) {
+  return fs::exists(fs::path(c.data_dir) / kStoreFile) || fs::exists(fs::path(c.data_dir) / "initialized");
+}
+
+Result<std::unique_ptr<Platform>> OpenPlatform(const Common& c) {
+  PlatformOptions o;
+  o.data_dir = c.data_dir;
+  o.store = c.store;
+  o.token_key_file = c.token_key_file;
+  return Platform::Open(o);
+}
+
+void PrintCredentials(const IssuedCredentials& cr, const std::string& format, bool org_form,
+                      const std::string& data_dir, const std::string& api_hint) {
+  if (format == "json") {
+    json::object o;
+    if (org_form) {
+      o = {{"organization", cr.organization},
+           {"admin_email", cr.email},
+           {"admin_password", cr.password.empty() ? json::value(nullptr) : json::value(cr.password)},
+           {"api_token", cr.api_token}};
+    } else {
+      o = {{"email", cr.email},
+           {"password", cr.password.empty() ? json::value(nullptr) : json::value(cr.password)},
+           {"api_token", cr.api_token},
+           {"role", cr.role}};
+    }
+    std::cout << json::serialize(o) << "\n";
+    return;
+  }
+  if (org_form) std::cout << "Organization " << cr.organization << " is ready (data dir " << data_dir << ").\n\n";
+  std::cout << "  Organization:  " << cr.organization << "\n";
+  std::cout << "  " << (org_form ? "Admin email:   " : "Email:         ") << cr.email << "\n";
+  if (!org_form) std::cout << "  Role:          " << cr.role << "\n";
+  if (cr.password.empty())
+    std::cout << "  Password:      (unchanged: the user already existed)\n";
+  else
+    std::cout << "  Password:      " << cr.password << "\n";
+  std::cout << "  API token:     " << cr.api_token << "\n\n";
+  std::cout << "Save the password and API token now: they are shown only once.\n";
+  std::cout << "Try:  PLANETSCALE_API_TOKEN=" << cr.api_token << " opscale --api-url " << api_hint
+            << " org list\n";
+}
+
+int CmdInit(const Common& c, const std::string& org, const std::string& email) {
+  if (c.format != "human" && c.format != "json") return Fail("--format must be human or json", 2);
+  if (Initialized(c))
+    return Fail("data dir " + c.data_dir + " is already initialized; nothing was changed", 2);
+  std::error_code ec;
+  fs::create_directories(c.data_dir, ec);
+  if (ec) return Fail("cannot create data dir " + c.data_dir + ": " + ec.message(), 1);
+  ::chmod(c.data_dir.c_str(), 0700);
+  auto platform = OpenPlatform(c);
+  if (!platform.ok()) return Fail(platform.status().message(), 1);
+  auto cr = (*platform)->bootstrap().CreateOrganization(org, email);
+  if (!cr.ok()) {
+    // Leave no half-initialized dir behind.
+    platform->reset();
+    fs::remove(fs::path(c.data_dir) / kStoreFile, ec);
+    fs::remove(fs::path(c.data_dir) / (std::string(kStoreFile) + "-wal"), ec);
+    fs::remove(fs::path(c.data_dir) / (std::string(kStoreFile) + "-shm"), ec);
+    return Fail(cr.status().message(), cr.status().code() == Code::kInternal ? 1 : 2);
+  }
+  PrintCredentials(*cr, c.format, true, c.data_dir, "http://127.0.0.1:8080");
+  return 0;
+}
+
+int CmdOrgCreate(const Common& c, const std::string& org, const std::string& email) {
+  if (!Initialized(c)) return Fail("data dir " + c.data_dir + " is not initialized; run 'opscaled init' first", 2);
+  auto platform = OpenPlatform(c);
+  if (!platform.ok()) return Fail(platform.status().message(), 1);
+  auto cr = (*platform)->bootstrap().CreateOrganization(org, email);
+  if (!cr.ok()) return Fail(cr.status().message(), cr.status().code() == Code::kInternal ? 1 : 2);
+  PrintCredentials(*cr, c.format, true, c.data_dir, "http://127.0.0.1:8080");
+  return 0;
+}
+
+int CmdUserCreate(const Common& c, const std::string& org, const std::string& email,
+                  const std::string& role_name) {
+  if (!Initialized(c)) return Fail("data dir " + c.data_dir + " is not initialized; run 'opscaled init' first", 2);
+  auto role = ParseRole(role_name);
+  if (!role) return Fail("--role must be admin or member", 2);
+  auto platform = OpenPlatform(c);
+  if (!platform.ok()) return Fail(platform.status().message(), 1);
+  auto cr = (*platform)->bootstrap().AddUser(org, email, *role);
+  if (!cr.ok()) return Fail(cr.status().message(), cr.status().code() == Code::kInternal ? 1 : 2);
+  PrintCredentials(*cr, c.format, false, c.data_dir, "http://127.0.0.1:8080");
+  return 0;
+}
+
+bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
+  try {
+    size_t pos = 0;
+    int p = std::stoi(listen.substr(colon + 1), &pos);
+    if (pos != listen.size() - colon - 1 || p < 0 || p > 65535) return false;
+    *port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host->empty();
+}
+
+int CmdServe(const Common& c, const std::string& listen) {
+  if (!Initialized(c)) return Fail("data dir " + c.data_dir + " is not initialized; run 'opscaled init' first", 2);
+  HttpServerOptions http;
+  if (!SplitHostPort(listen, &http.host, &http.port))
+    return Fail("--listen must be HOST:PORT, e.g. 127.0.0.1:8080", 2);
+
+  // Block the stop signals before any thread starts, then wait for them below.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto platform = OpenPlatform(c);
+  if (!platform.ok()) return Fail(platform.status().message(), 1);
+  ApiApp app(platform->get());
+  HttpServer server(http, [&app](const Request& r) { return app.Handle(r); });
+  Status st = server.Start();
+  if (!st.ok()) return Fail(st.message(), 1);
+  std::string shown_host = server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();
+  std::cout << "listening on http://" << shown_host << ":" << server.port() << std::endl;
+  spdlog::info("opscaled serving data dir {} on {}:{}", c.data_dir, server.host(), server.port());
+
+  int sig = 0;
+  sigwait(&stop, &sig);
+  spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.Stop(10000);
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int RunServerMain(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("opscaled");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  CLI::App app{"opscaled: the opscale server (a self-hosted, PlanetScale-compatible control plane)"};
+  app.require_subcommand(1);
+  Common common;
+  std::string org, email, role = "member", listen = "127.0.0.1:8080";
+
+  auto* init = app.add_subcommand("init", "Create a data dir, an organization and its first admin");
+  AddCommon(init, &common);
+  init->add_option("--org", org, "Organization name")->required();
+  init->add_option("--admin-email", email, "Email of the first admin")->required();
+  init->add_option("--format", common.format, "human or json");
+
+  auto* serve = app.add_subcommand("serve", "Serve the API and dashboard");
+  AddCommon(serve, &common);
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free port)");
+
+  auto* org_cmd = app.add_subcommand("org", "Manage organizations");
+  org_cmd->require_subcommand(1);
+  auto* org_create = org_cmd->add_subcommand("create", "Add an organization with its first admin");
+  AddCommon(org_create, &common);
+  org_create->add_option("--org", org, "Organization name")->required();
+  org_create->add_option("--admin-email", email, "Email of the first admin")->required();
+  org_create->add_option("--format", common.format, "human or json");
+
+  auto* user_cmd = app.add_subcommand("user", "Manage users");
+  user_cmd->require_subcommand(1);
+  auto* user_create = user_cmd->add_subcommand("create", "Add a user to an organization");
+  AddCommon(user_create, &common);
+  user_create->add_option("--org", org, "Organization name")->required();
+  user_create->add_option("--email", email, "User email")->required();
+  user_create->add_option("--role", role, "admin or member")->required();
+  user_create->add_option("--format", common.format, "human or json");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (*init) return CmdInit(common, org, email);
+  if (*serve) return CmdServe(common, listen);
+  if (*org_create) return CmdOrgCreate(common, org, email);
+  if (*user_create) return CmdUserCreate(common, org, email, role);
+  return 2;
+}
+
+}  // namespace opscale::api

@@ -1,0 +1,81 @@
+#include "service/core.h"
+
+#include "common/ids.h"
+
+namespace opscale {
+
+Status ServiceCore::Write(const std::function<Status(Store&)>& write,
+                          const std::function<void()>& apply) {
+  std::lock_guard lock(write_mu_);
+  OPSCALE_RETURN_IF_ERROR(store_->Transact(write));
+  if (apply) apply();
+  return Status::Ok();
+}
+
+Status ServiceCore::ReloadIndex() {
+  std::lock_guard lock(write_mu_);
+  return ReloadIndexLocked();
+}
+
+Status ServiceCore::ReloadIndexLocked() {
+  auto version = store_->ExternalChangeVersion();
+  IndexSnapshot s;
+  OPSCALE_ASSIGN_OR_RETURN(s.orgs, store_->ListOrganizations());
+  OPSCALE_ASSIGN_OR_RETURN(s.users, store_->ListUsers());
+  OPSCALE_ASSIGN_OR_RETURN(s.memberships, store_->ListMemberships());
+  OPSCALE_ASSIGN_OR_RETURN(s.service_tokens, store_->ListAllServiceTokens());
+  OPSCALE_ASSIGN_OR_RETURN(s.grants, store_->ListAllGrants());
+  OPSCALE_ASSIGN_OR_RETURN(s.api_tokens, store_->ListApiTokens());
+  index_->Load(s);
+  if (version.ok()) external_version_ = *version;
+  return Status::Ok();
+}
+
+bool ServiceCore::RefreshIfChangedExternally() {
+  std::lock_guard lock(write_mu_);
+  auto version = store_->ExternalChangeVersion();
+  if (!version.ok() || *version == external_version_) return false;
+  return ReloadIndexLocked().ok();
+}
+
+AuditEvent ServiceCore::Event(const RequestContext& ctx, const std::string& org_id,
+                              const std::string& action, const std::string& auditable_type,
+                              const std::string& auditable_id, const std::string& display_name) {
+  AuditEvent e;
+  e.id = NewId();
+  e.org_id = org_id;
+  e.actor = ctx.principal.AsActor();
+  e.action = action;
+  e.auditable_type = auditable_type;
+  e.auditable_id = auditable_id;
+  e.auditable_display_name = display_name;
+  e.remote_ip = ctx.remote_ip;
+  e.created_at = NowMs();
+  return e;
+}
+
+Result<Organization> ServiceCore::ResolveOrg(const RequestContext& ctx, const std::string& org_name) {
+  auto org = store_->GetOrganizationByName(org_name);
+  if (!org.ok()) {
+    if (org.status().code() == Code::kNotFound) return Status::NotFound();
+    return org.status();
+  }
+  if (!Authorizer::InOrg(ctx.principal, org->id)) return Status::NotFound();
+  return org;
+}
+
+Result<std::pair<Database, Resource>> ServiceCore::ResolveDatabase(const RequestContext& ctx,
+                                                                   const std::string& org_name,
+                                                                   const std::string& db_name) {
+  OPSCALE_ASSIGN_OR_RETURN(Organization org, ResolveOrg(ctx, org_name));
+  auto db = store_->GetDatabase(org.id, db_name);
+  if (!db.ok()) {
+    if (db.status().code() == Code::kNotFound) return Status::NotFound();
+    return db.status();
+  }
+  Resource r = Resource::Org(org.id, org.name).Database(db->id, db->name);
+  if (!Authorizer::CanSee(ctx.principal, r)) return Status::NotFound();
+  return std::make_pair(std::move(db).value(), std::move(r));
+}
+
+}  // namespace opscale

@@ -1,0 +1,67 @@
+// ServiceCore: what every use case shares: the store, the in-memory
+// credential index, and the write lock that keeps "write store, then update
+// index" atomic with respect to index reloads.
+//
+// Use-case flow (DESIGN): check access -> validate -> write store (with its
+// audit event, in one transaction) -> update index -> notify.
+//
+// Thread-safety: methods are safe to call concurrently.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "auth/authorizer.h"
+#include "auth/credential_index.h"
+#include "auth/principal.h"
+#include "storage/store.h"
+
+namespace opscale {
+
+// Who is calling, for one request.
+struct RequestContext {
+  Principal principal;
+  std::string remote_ip;
+};
+
+class ServiceCore {
+ public:
+  ServiceCore(Store* store, CredentialIndex* index) : store_(store), index_(index) {}
+
+  Store& store() { return *store_; }
+  CredentialIndex& index() { return *index_; }
+
+  // Runs `write` in one store transaction; if it commits, runs `apply`
+  // (index updates, notifications) before releasing the write lock.
+  Status Write(const std::function<Status(Store&)>& write, const std::function<void()>& apply = {});
+
+  // Rebuilds the index from the store.
+  Status ReloadIndex();
+  // If another process committed to the store since the last check, reloads
+  // the index and returns true.
+  bool RefreshIfChangedExternally();
+
+  // An audit event stamped with the caller, time and a new id.
+  static AuditEvent Event(const RequestContext& ctx, const std::string& org_id,
+                          const std::string& action, const std::string& auditable_type,
+                          const std::string& auditable_id, const std::string& display_name);
+
+  // The caller's organization by name: NotFound if it does not exist or the
+  // caller does not belong to it.
+  Result<Organization> ResolveOrg(const RequestContext& ctx, const std::string& org_name);
+  // A database the caller can see (NotFound otherwise), with its resource path.
+  Result<std::pair<Database, Resource>> ResolveDatabase(const RequestContext& ctx,
+                                                        const std::string& org_name,
+                                                        const std::string& db_name);
+
+ private:
+  Status ReloadIndexLocked();
+
+  Store* store_;
+  CredentialIndex* index_;
+  std::mutex write_mu_;
+  int64_t external_version_ = -1;
+};
+
+}  // namespace opscale

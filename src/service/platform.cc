@@ -1,0 +1,42 @@
+#include "service/platform.h"
+
+#include "auth/token_format.h"
+
+namespace opscale {
+
+Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options) {
+  std::unique_ptr<Platform> p(new Platform());
+  p->options_ = options;
+  std::string key_file =
+      options.token_key_file.empty() ? options.data_dir + "/token.key" : options.token_key_file;
+  OPSCALE_ASSIGN_OR_RETURN(std::string key, LoadOrCreateKeyFile(key_file));
+  OPSCALE_ASSIGN_OR_RETURN(p->store_, OpenStore(options.store, options.data_dir));
+  p->index_ = std::make_unique<CredentialIndex>(SecretHasher(std::move(key)));
+  p->core_ = std::make_unique<ServiceCore>(p->store_.get(), p->index_.get());
+  OPSCALE_RETURN_IF_ERROR(p->core_->ReloadIndex());
+  p->authenticator_ = std::make_unique<Authenticator>(p->index_.get());
+  Platform* raw = p.get();
+  p->authenticator_->set_on_miss([raw] { return raw->core_->RefreshIfChangedExternally(); });
+  p->authenticator_->set_on_used(
+      [raw](const Principal& pr, std::optional<TimeMs> last) { raw->RecordUse(pr, last); });
+  p->orgs_ = std::make_unique<OrganizationService>(p->core_.get());
+  p->databases_ = std::make_unique<DatabaseService>(p->core_.get());
+  p->tokens_ = std::make_unique<ServiceTokenService>(p->core_.get());
+  p->bootstrap_ = std::make_unique<BootstrapService>(p->core_.get());
+  return p;
+}
+
+void Platform::RecordUse(const Principal& p, std::optional<TimeMs> last_used_at) {
+  TimeMs now = NowMs();
+  if (last_used_at && now - *last_used_at < options_.last_used_write_interval_ms) return;
+  // Best effort: a failed last-used write must not fail the request.
+  if (p.is_token()) {
+    index_->SetServiceTokenLastUsed(p.credential_id, now);
+    (void)store_->TouchServiceToken(p.credential_id, now);
+  } else {
+    index_->SetApiTokenLastUsed(p.credential_id, now);
+    (void)store_->TouchApiToken(p.credential_id, now);
+  }
+}
+
+}  // namespace opscale

@@ -1,0 +1,58 @@
+// Platform: one opened data dir: store + token key + credential index +
+// authenticator + the use-case services, wired together. Used by opscaled's
+// commands (init, serve, org create, user create).
+//
+// Thread-safety: accessors are safe to call concurrently after Open().
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "auth/authenticator.h"
+#include "auth/credential_index.h"
+#include "service/bootstrap.h"
+#include "service/core.h"
+#include "service/databases.h"
+#include "service/organizations.h"
+#include "service/service_tokens.h"
+#include "storage/store.h"
+
+namespace opscale {
+
+struct PlatformOptions {
+  std::string data_dir;
+  std::string store = "sqlite";   // or postgres://... (later)
+  std::string token_key_file;     // default: <data_dir>/token.key
+  // last_used_at is written at most once per this interval per credential.
+  int64_t last_used_write_interval_ms = 60 * 1000;
+};
+
+class Platform {
+ public:
+  static Result<std::unique_ptr<Platform>> Open(const PlatformOptions& options);
+
+  Store& store() { return *store_; }
+  CredentialIndex& index() { return *index_; }
+  const Authenticator& authenticator() const { return *authenticator_; }
+  ServiceCore& core() { return *core_; }
+  OrganizationService& organizations() { return *orgs_; }
+  DatabaseService& databases() { return *databases_; }
+  ServiceTokenService& service_tokens() { return *tokens_; }
+  BootstrapService& bootstrap() { return *bootstrap_; }
+
+ private:
+  Platform() = default;
+  void RecordUse(const Principal& p, std::optional<TimeMs> last_used_at);
+
+  PlatformOptions options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<CredentialIndex> index_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<ServiceCore> core_;
+  std::unique_ptr<OrganizationService> orgs_;
+  std::unique_ptr<DatabaseService> databases_;
+  std::unique_ptr<ServiceTokenService> tokens_;
+  std::unique_ptr<BootstrapService> bootstrap_;
+};
+
+}  // namespace opscale

@@ -1,0 +1,265 @@
+#include "service/service_tokens.h"
+
+#include <unordered_map>
+
+#include "auth/token_format.h"
+#include "common/ids.h"
+#include "domain/names.h"
+
+namespace opscale {
+namespace {
+
+Resource OrgResource(const Organization& org) { return Resource::Org(org.id, org.name); }
+
+std::string ValidNames(AccessLevel level) {
+  std::string out;
+  for (const auto& info : AccessCatalog()) {
+    if (info.level != level) continue;
+    if (!out.empty()) out += ", ";
+    out += info.name;
+  }
+  return out;
+}
+
+std::string JsonList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ",";
+    out += "\"" + items[i] + "\"";  // catalog names only: no escaping needed
+  }
+  return out + "]";
+}
+
+// Parses access names for one level; Unprocessable lists the valid names.
+Result<std::vector<Access>> ParseAccessList(const std::vector<std::string>& names,
+                                            AccessLevel level) {
+  if (names.empty())
+    return Status::Unprocessable("no access given; valid " + std::string(AccessLevelName(level)) +
+                                 " accesses are: " + ValidNames(level));
+  std::vector<Access> out;
+  for (const auto& n : names) {
+    auto a = ParseAccess(n);
+    if (!a || Info(*a).level != level) {
+      std::string why = a ? "is not a " + std::string(AccessLevelName(level)) + "-level access"
+                          : "is not a valid access";
+      return Status::Unprocessable("'" + n + "' " + why + "; valid " + AccessLevelName(level) +
+                                   " accesses are: " + ValidNames(level));
+    }
+    out.push_back(*a);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<GrantView>> ServiceTokenService::Views(const Organization& org,
+                                                          const std::vector<Grant>& grants) {
+  std::unordered_map<std::string, Database> dbs;
+  std::vector<GrantView> out;
+  for (const auto& g : grants) {
+    GrantView v{g, org.name, org.created_at, org.updated_at};
+    if (g.resource_type == ResourceType::kDatabase) {
+      auto it = dbs.find(g.resource_id);
+      if (it == dbs.end()) {
+        auto db = core_->store().GetDatabaseById(g.resource_id);
+        if (!db.ok()) continue;  // deleted concurrently
+        it = dbs.emplace(g.resource_id, std::move(db).value()).first;
+      }
+      v.resource_name = it->second.name;
+      v.resource_created_at = it->second.created_at;
+      v.resource_updated_at = it->second.updated_at;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Result<ServiceTokenView> ServiceTokenService::Load(const Organization& org, const std::string& id) {
+  if (!IsWellFormedId(id)) return Status::NotFound();
+  OPSCALE_ASSIGN_OR_RETURN(ServiceToken t, core_->store().GetServiceToken(org.id, id));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Grant> grants, core_->store().ListGrants(id));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<GrantView> views, Views(org, grants));
+  return ServiceTokenView{std::move(t), std::move(views), std::nullopt};
+}
+
+Result<ServiceTokenView> ServiceTokenService::Create(const RequestContext& ctx,
+                                                     const std::string& org_name,
+                                                     std::optional<std::string> name,
+                                                     std::optional<int64_t> ttl_seconds) {
+  OPSCALE_ASSIGN_OR_RETURN(Organization org, core_->ResolveOrg(ctx, org_name));
+  OPSCALE_RETURN_IF_ERROR(
+      Authorizer::Authorize(ctx.principal, Access::kWriteServiceTokens, OrgResource(org)));
+  if (name) OPSCALE_RETURN_IF_ERROR(ValidateTokenName(*name));
+  if (ttl_seconds && *ttl_seconds < 0)
+    return Status::Unprocessable("ttl must be a number of seconds >= 0 (0 means no expiry)");
+  if (ttl_seconds && *ttl_seconds > int64_t{100} * 365 * 24 * 3600)
+    return Status::Unprocessable("ttl is too large (at most 100 years)");
+
+  TimeMs now = NowMs();
+  ServiceToken t;
+  t.id = NewId();
+  t.org_id = org.id;
+  t.name = std::move(name);
+  std::string secret = GenerateSecret(kServiceTokenPrefix);
+  t.secret_hash = core_->index().hasher().Hash(secret);
+  t.created_by = ctx.principal.AsActor();
+  t.created_at = t.updated_at = now;
+  if (ttl_seconds && *ttl_seconds > 0) t.expires_at = now + *ttl_seconds * 1000;
+
+  AuditEvent e = ServiceCore::Event(ctx, org.id, "service_token.created", "ServiceToken", t.id,
+                                    t.name.value_or(t.id));
+  if (t.expires_at) e.metadata_json = "{\"expires_at\":\"" + FormatTime(*t.expires_at) + "\"}";
+  OPSCALE_RETURN_IF_ERROR(core_->Write(
+      [&](Store& tx) {
+        OPSCALE_RETURN_IF_ERROR(tx.InsertServiceToken(t));
+        return tx.InsertAuditEvent(e);
+      },
+      [&] { core_->index().PutServiceToken(t); }));
+  return ServiceTokenView{std::move(t), {}, std::move(secret)};
+}
+
+Result<std::vector<ServiceTokenView>> ServiceTokenService::List(const RequestContext& ctx,
+                                                                const std::string& org_name) {
+  OPSCALE_ASSIGN_OR_RETURN(Organization org, core_->ResolveOrg(ctx, org_name));
+  OPSCALE_RETURN_IF_ERROR(
+      Authorizer::Authorize(ctx.principal, Access::kReadServiceTokens, OrgResource(org)));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<ServiceToken> tokens,
+                           core_->store().ListServiceTokens(org.id));
+  std::vector<ServiceTokenView> out;
+  for (auto& t : tokens) {
+    OPSCALE_ASSIGN_OR_RETURN(std::vector<Grant> grants, core_->store().ListGrants(t.id));
+    OPSCALE_ASSIGN_OR_RETURN(std::vector<GrantView> views, Views(org, grants));
+    out.push_back({std::move(t), std::move(views), std::nullopt});
+  }
+  return out;
+}
+
+Result<ServiceTokenView> ServiceTokenService::Get(const RequestContext& ctx,
+                                                  const std::string& org_name,
+                                                  const std::string& id) {
+  OPSCALE_ASSIGN_OR_RETURN(Organization org, core_->ResolveOrg(ctx, org_name));
+  OPSCALE_RETURN_IF_ERROR(
+      Authorizer::Authorize(ctx.principal, Access::kReadServiceTokens, OrgResource(org)));
+  return Load(org, id);
+}
+
+Status ServiceTokenService::Delete(const RequestContext& ctx, const std::string& org_name,
+                                   const std::string& id) {
+  OPSCALE_ASSIGN_OR_RETURN(Organization org, core_->ResolveOrg(ctx, org_name));
+  OPSCALE_RETURN_IF_ERROR(
+      Authorizer::Authorize(ctx.principal, Access::kDeleteServiceTokens, OrgResource(org)));
+  if (!IsWellFormedId(id)) return Status::NotFound();
+  OPSCALE_ASSIGN_OR_RETURN(ServiceToken t, core_->store().GetServiceToken(org.id, id));
+  AuditEvent e = ServiceCore::Event(ctx, org.id, "service_token.deleted", "ServiceToken", t.id,
+                                    t.name.value_or(t.id));
+  return core_->Write(
+      [&](Store& tx) {
+        OPSCALE_RETURN_IF_ERROR(tx.DeleteServiceToken(t.id));
+        return tx.InsertAuditEvent(e);
+      },
+      [&] { core_->index().RemoveServiceToken(t.id); });
+}
+
+Result<std::vector<GrantView>> ServiceTokenService::AddAccess(
+    const RequestContext& ctx, const std::string& org_name, const std::string& id,
+    const std::string& database, const std::vector<std::string>& names) {
+  OPSCALE_ASSIGN_OR_RETURN(Organization org, core_->ResolveOrg(ctx, org_name));
+  Resource org_res = OrgResource(org);
+  OPSCALE_RETURN_IF_ERROR(
+      Authorizer::Authorize(ctx.principal, Access::kWriteServiceTokens, org_res));
+  if (!IsWellFormedId(id)) return Status::NotFound("token " + id + " does not exist");
+  OPSCALE_ASSIGN_OR_RETURN(ServiceToken t, core_->store().GetServiceToken(org.id, id));
+
+  Resource target = org_res;
+  ResourceType type = ResourceType::kOrganization;
+  std::string resource_id = org.id;
+  std::string resource_name = org.name;
+  if (!database.empty()) {
+    OPSCALE_ASSIGN_OR_RETURN(auto resolved, core_->ResolveDatabase(ctx, org_name, database));
+    target = resolved.second;
+    type = ResourceType::kDatabase;
+    resource_id = resolved.first.id;
+    resource_name = resolved.first.name;
+  }
+  AccessLevel level = database.empty() ? AccessLevel::kOrganization : AccessLevel::kDatabase;
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Access> accesses, ParseAccessList(names, level));
+  // No escalation: the caller grants only what it holds on that resource.
+  for (Access a : accesses) {
+    if (!Authorizer::IsAllowed(ctx.principal, a, target))
+      return Status::PermissionDenied("cannot grant '" + std::string(AccessName(a)) + "' on " +
+                                      target.Describe() + ": you do not hold that access yourself");
+  }
+
+  TimeMs now = NowMs();
+  std::vector<Grant> grants;
+  for (Access a : accesses) {
+    Grant g;
+    g.id = NewId();
+    g.token_id = t.id;
+    g.resource_type = type;
+    g.resource_id = resource_id;
+    g.access = std::string(AccessName(a));
+    g.created_at = now;
+    grants.push_back(std::move(g));
+  }
+  AuditEvent e = ServiceCore::Event(ctx, org.id, "service_token.granted_access", "ServiceToken",
+                                    t.id, t.name.value_or(t.id));
+  e.target_type = ResourceTypeName(type);
+  e.target_id = resource_id;
+  e.target_display_name = resource_name;
+  e.metadata_json = "{\"accesses\":" + JsonList(names) + "}";
+  OPSCALE_RETURN_IF_ERROR(core_->Write(
+      [&](Store& tx) {
+        for (const auto& g : grants) OPSCALE_RETURN_IF_ERROR(tx.InsertGrant(g));
+        return tx.InsertAuditEvent(e);
+      },
+      [&] {
+        for (const auto& g : grants) core_->index().PutGrant(g);
+      }));
+
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Grant> all, core_->store().ListGrants(t.id));
+  std::vector<Grant> on_target;
+  for (auto& g : all)
+    if (g.resource_type == type && g.resource_id == resource_id) on_target.push_back(std::move(g));
+  return Views(org, on_target);
+}
+
+Status ServiceTokenService::RemoveAccess(const RequestContext& ctx, const std::string& org_name,
+                                         const std::string& id, const std::string& database,
+                                         const std::vector<std::string>& names) {
+  OPSCALE_ASSIGN_OR_RETURN(Organization org, core_->ResolveOrg(ctx, org_name));
+  OPSCALE_RETURN_IF_ERROR(
+      Authorizer::Authorize(ctx.principal, Access::kWriteServiceTokens, OrgResource(org)));
+  if (!IsWellFormedId(id)) return Status::NotFound("token " + id + " does not exist");
+  OPSCALE_ASSIGN_OR_RETURN(ServiceToken t, core_->store().GetServiceToken(org.id, id));
+  ResourceType type = ResourceType::kOrganization;
+  std::string resource_id = org.id;
+  std::string resource_name = org.name;
+  if (!database.empty()) {
+    OPSCALE_ASSIGN_OR_RETURN(auto resolved, core_->ResolveDatabase(ctx, org_name, database));
+    type = ResourceType::kDatabase;
+    resource_id = resolved.first.id;
+    resource_name = resolved.first.name;
+  }
+  AccessLevel level = database.empty() ? AccessLevel::kOrganization : AccessLevel::kDatabase;
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Access> accesses, ParseAccessList(names, level));
+
+  AuditEvent e = ServiceCore::Event(ctx, org.id, "service_token.removed_access", "ServiceToken",
+                                    t.id, t.name.value_or(t.id));
+  e.target_type = ResourceTypeName(type);
+  e.target_id = resource_id;
+  e.target_display_name = resource_name;
+  e.metadata_json = "{\"accesses\":" + JsonList(names) + "}";
+  return core_->Write(
+      [&](Store& tx) {
+        for (Access a : accesses)
+          OPSCALE_RETURN_IF_ERROR(tx.DeleteGrant(t.id, type, resource_id, std::string(AccessName(a))));
+        return tx.InsertAuditEvent(e);
+      },
+      [&] {
+        for (Access a : accesses)
+          core_->index().RemoveGrant(t.id, type, resource_id, std::string(AccessName(a)));
+      });
+}
+
+}  // namespace opscale

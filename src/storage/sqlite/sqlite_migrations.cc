@@ -1,0 +1,214 @@
+#include "storage/sqlite/sqlite_migrations.h"
+
+#include <string>
+
+#include "common/clock.h"
+#include "storage/sqlite/sqlite_statement.h"
+
+namespace opscale::sqlite {
+namespace {
+
+// Migration 1: the initial schema.
+//
+// Actors are stored as three columns (type, id, display name). Grants point at
+// an organization or a database through (resource_type, resource_id), so they
+// cannot have a foreign key on resource_id; DeleteDatabase removes a
+// database's grants explicitly. The audit log has no foreign keys: it must
+// outlive what it describes.
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE organizations (
+  id TEXT NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE users (
+  id TEXT NOT NULL PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE memberships (
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (org_id, user_id)
+);
+CREATE INDEX memberships_user_id ON memberships (user_id);
+
+-- org_id is '' for a token valid in every org of its user, hence no foreign key.
+CREATE TABLE api_tokens (
+  id TEXT NOT NULL PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT,
+  last_used_at BIGINT
+);
+CREATE INDEX api_tokens_user_id ON api_tokens (user_id);
+
+CREATE TABLE databases (
+  id TEXT NOT NULL PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  region TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  default_branch TEXT NOT NULL,
+  notes TEXT NOT NULL,
+  require_approval_for_deploy INTEGER NOT NULL CHECK (require_approval_for_deploy IN (0, 1)),
+  created_by_type TEXT NOT NULL,
+  created_by_id TEXT NOT NULL,
+  created_by_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (org_id, name)
+);
+
+CREATE TABLE branches (
+  id TEXT NOT NULL PRIMARY KEY,
+  database_id TEXT NOT NULL REFERENCES databases (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  parent_branch TEXT NOT NULL,
+  region TEXT NOT NULL,
+  production INTEGER NOT NULL CHECK (production IN (0, 1)),
+  safe_migrations INTEGER NOT NULL CHECK (safe_migrations IN (0, 1)),
+  ready INTEGER NOT NULL CHECK (ready IN (0, 1)),
+  created_by_type TEXT NOT NULL,
+  created_by_id TEXT NOT NULL,
+  created_by_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (database_id, name)
+);
+
+CREATE TABLE service_tokens (
+  id TEXT NOT NULL PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  name TEXT,
+  secret_hash TEXT NOT NULL,
+  created_by_type TEXT NOT NULL,
+  created_by_id TEXT NOT NULL,
+  created_by_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  expires_at BIGINT,
+  last_used_at BIGINT
+);
+CREATE INDEX service_tokens_org_id ON service_tokens (org_id, created_at);
+
+CREATE TABLE grants (
+  id TEXT NOT NULL PRIMARY KEY,
+  token_id TEXT NOT NULL REFERENCES service_tokens (id) ON DELETE CASCADE,
+  resource_type TEXT NOT NULL CHECK (resource_type IN ('Organization', 'Database')),
+  resource_id TEXT NOT NULL,
+  access TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (token_id, resource_type, resource_id, access)
+);
+CREATE INDEX grants_resource ON grants (resource_type, resource_id);
+
+-- PostgreSQL: seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY.
+-- AUTOINCREMENT keeps seq strictly increasing, never reused.
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  org_id TEXT NOT NULL,
+  actor_type TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  actor_display_name TEXT NOT NULL,
+  action TEXT NOT NULL,
+  auditable_type TEXT NOT NULL,
+  auditable_id TEXT NOT NULL,
+  auditable_display_name TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  target_display_name TEXT NOT NULL,
+  metadata_json TEXT NOT NULL,
+  remote_ip TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX audit_events_org_seq ON audit_events (org_id, seq);
+)sql";
+
+constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version BIGINT NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+))sql";
+
+Result<int64_t> AppliedVersion(sqlite3* db) {
+  OPSCALE_ASSIGN_OR_RETURN(
+      Statement st,
+      Statement::Prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  OPSCALE_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
+}
+
+Status ApplyLocked(sqlite3* db, const Migration& m) {
+  // Another process may have applied it between our check and our lock.
+  OPSCALE_ASSIGN_OR_RETURN(
+      Statement check,
+      Statement::Prepare(db, "SELECT 1 FROM schema_migrations WHERE version = ?1"));
+  check.BindInt(m.version);
+  OPSCALE_ASSIGN_OR_RETURN(bool applied, check.Step());
+  if (applied) return Status::Ok();
+  OPSCALE_RETURN_IF_ERROR(Exec(db, m.sql));
+  OPSCALE_ASSIGN_OR_RETURN(
+      Statement record,
+      Statement::Prepare(
+          db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)"));
+  record.BindInt(m.version).BindText(m.name).BindInt(NowMs());
+  return record.Run();
+}
+
+Status Apply(sqlite3* db, const Migration& m) {
+  OPSCALE_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  Status s = ApplyLocked(db, m);
+  if (s.ok()) s = Exec(db, "COMMIT");
+  if (!s.ok()) {
+    if (!sqlite3_get_autocommit(db)) (void)Exec(db, "ROLLBACK");
+    return Status(s.code() == Code::kUnavailable ? Code::kUnavailable : Code::kInternal,
+                  "schema migration " + std::to_string(m.version) + " (" + m.name +
+                      ") failed: " + s.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "initial schema", kInitialSchema},
+  };
+  return kMigrations;
+}
+
+int64_t LatestSchemaVersion() { return Migrations().back().version; }
+
+Status Migrate(sqlite3* db) {
+  OPSCALE_RETURN_IF_ERROR(Exec(db, kCreateMigrationsTable));
+  OPSCALE_ASSIGN_OR_RETURN(int64_t current, AppliedVersion(db));
+  if (current > LatestSchemaVersion()) {
+    return Status::Unavailable("the database schema is at version " + std::to_string(current) +
+                               " but this opscale build knows only up to " +
+                               std::to_string(LatestSchemaVersion()) +
+                               "; upgrade opscale to open this data directory");
+  }
+  for (const Migration& m : Migrations()) {
+    if (m.version <= current) continue;
+    OPSCALE_RETURN_IF_ERROR(Apply(db, m));
+  }
+  return Status::Ok();
+}
+
+}  // namespace opscale::sqlite

@@ -1,0 +1,237 @@
+// SqliteStore: opening, connection settings, transactions, and the
+// organization / user / membership tables. The other tables are in
+// sqlite_store_credentials.cc and sqlite_store_databases.cc.
+#include "storage/sqlite/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "storage/sqlite/sqlite_migrations.h"
+#include "storage/sqlite/sqlite_rows.h"
+
+namespace opscale::sqlite {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// Creates the file with mode 0600 before SQLite sees it (SQLite would use
+// 0644), and tightens a file whose mode was loosened by hand. SQLite gives
+// the -wal and -shm files the same mode as the database file.
+Status CreatePrivateFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::Unavailable("cannot open database file " + path + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) (void)::fchmod(fd, 0600);
+  ::close(fd);
+  return Status::Ok();
+}
+
+Result<std::string> PragmaText(sqlite3* db, const char* sql) {
+  OPSCALE_ASSIGN_OR_RETURN(Statement st, Statement::Prepare(db, sql));
+  OPSCALE_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Text(0) : std::string();
+}
+
+Status Configure(sqlite3* db, const std::string& path) {
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  OPSCALE_ASSIGN_OR_RETURN(std::string mode, PragmaText(db, "PRAGMA journal_mode=WAL"));
+  if (mode != "wal") {
+    return Status::Unavailable("cannot use write-ahead logging for " + path +
+                               " (journal mode is '" + mode +
+                               "'); put the data directory on a local file system");
+  }
+  OPSCALE_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+  OPSCALE_ASSIGN_OR_RETURN(std::string fk, PragmaText(db, "PRAGMA foreign_keys"));
+  if (fk != "1") return Status::Internal("this SQLite library does not enforce foreign keys");
+  return Status::Ok();
+}
+
+// Runs `f` when the scope ends, however it ends.
+template <typename F>
+class ScopeExit {
+ public:
+  explicit ScopeExit(F f) : f_(std::move(f)) {}
+  ~ScopeExit() { f_(); }
+  ScopeExit(const ScopeExit&) = delete;
+  ScopeExit& operator=(const ScopeExit&) = delete;
+
+ private:
+  F f_;
+};
+
+constexpr const char* kOrgColumns = "id, name, created_at, updated_at";
+
+Organization ReadOrganization(const Statement& st) {
+  return Organization{st.Text(0), st.Text(1), st.Int(2), st.Int(3)};
+}
+
+constexpr const char* kUserColumns =
+    "id, email, display_name, password_hash, created_at, updated_at";
+
+User ReadUser(const Statement& st) {
+  return User{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5)};
+}
+
+Membership ReadMembership(const Statement& st) {
+  // Unknown roles cannot be stored (CHECK); if one appears, grant the least.
+  return Membership{st.Text(0), st.Text(1), ParseRole(st.Text(2)).value_or(Role::kMember),
+                    st.Int(3)};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  OPSCALE_RETURN_IF_ERROR(CreatePrivateFile(path));
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  // The store owns the handle from here on, even when opening failed.
+  std::unique_ptr<SqliteStore> store(new SqliteStore(raw));
+  if (rc != SQLITE_OK) {
+    return Status::Unavailable("cannot open database file " + path + ": " +
+                               (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  OPSCALE_RETURN_IF_ERROR(Configure(raw, path));
+  OPSCALE_RETURN_IF_ERROR(Migrate(raw));
+  return store;
+}
+
+SqliteStore::~SqliteStore() = default;
+
+Status SqliteStore::Transact(const std::function<Status(Store& tx)>& fn) {
+  std::lock_guard lock(mu_);
+  const int depth = tx_depth_;
+  const std::string savepoint = "opscale_tx_" + std::to_string(depth);
+  OPSCALE_RETURN_IF_ERROR(Exec(db(), depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT " + savepoint));
+  ++tx_depth_;
+  bool committed = false;
+  // Also undoes the transaction if fn throws, so the connection stays usable.
+  ScopeExit finish([&] {
+    --tx_depth_;
+    // After some errors (e.g. disk full) SQLite has already rolled back.
+    if (committed || sqlite3_get_autocommit(db())) return;
+    (void)Exec(db(),
+               depth == 0 ? "ROLLBACK" : "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint);
+  });
+  Status s = fn(*this);
+  if (!s.ok()) return s;
+  s = Exec(db(), depth == 0 ? "COMMIT" : "RELEASE " + savepoint);
+  committed = s.ok();
+  return s;
+}
+
+Result<int64_t> SqliteStore::ExternalChangeVersion() {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(Statement st, Statement::Prepare(db(), "PRAGMA data_version"));
+  OPSCALE_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return Status::Internal("PRAGMA data_version returned no row");
+  return st.Int(0);
+}
+
+// --- Organizations ---
+
+Status SqliteStore::InsertOrganization(const Organization& org) {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(Statement st, Insert(db(), "organizations", kOrgColumns));
+  st.BindText(org.id).BindText(org.name).BindInt(org.created_at).BindInt(org.updated_at);
+  return RunWrite(st,
+                  {.duplicate_id = "an organization with id " + Quoted(org.id) + " already exists",
+                   .duplicate_key = "an organization named " + Quoted(org.name) + " already exists",
+                   .missing_parent = ""});
+}
+
+Result<Organization> SqliteStore::GetOrganizationByName(const std::string& name) {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(Statement st,
+                           Select(db(), kOrgColumns, "FROM organizations WHERE name = ?1"));
+  st.BindText(name);
+  return OneRow<Organization>(st, ReadOrganization, "organization " + Quoted(name) + " not found");
+}
+
+Result<Organization> SqliteStore::GetOrganizationById(const std::string& id) {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(Statement st,
+                           Select(db(), kOrgColumns, "FROM organizations WHERE id = ?1"));
+  st.BindText(id);
+  return OneRow<Organization>(st, ReadOrganization,
+                              "organization with id " + Quoted(id) + " not found");
+}
+
+Result<std::vector<Organization>> SqliteStore::ListOrganizations() {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(Statement st,
+                           Select(db(), kOrgColumns, "FROM organizations ORDER BY name"));
+  return CollectRows<Organization>(st, ReadOrganization);
+}
+
+// --- Users and memberships ---
+
+Status SqliteStore::InsertUser(const User& user) {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(Statement st, Insert(db(), "users", kUserColumns));
+  st.BindText(user.id)
+      .BindText(user.email)
+      .BindText(user.display_name)
+      .BindText(user.password_hash)
+      .BindInt(user.created_at)
+      .BindInt(user.updated_at);
+  return RunWrite(st,
+                  {.duplicate_id = "a user with id " + Quoted(user.id) + " already exists",
+                   .duplicate_key = "a user with email " + Quoted(user.email) + " already exists",
+                   .missing_parent = ""});
+}
+
+Result<User> SqliteStore::GetUserByEmail(const std::string& email) {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(Statement st, Select(db(), kUserColumns, "FROM users WHERE email = ?1"));
+  st.BindText(email);
+  return OneRow<User>(st, ReadUser, "user with email " + Quoted(email) + " not found");
+}
+
+Result<User> SqliteStore::GetUserById(const std::string& id) {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(Statement st, Select(db(), kUserColumns, "FROM users WHERE id = ?1"));
+  st.BindText(id);
+  return OneRow<User>(st, ReadUser, "user with id " + Quoted(id) + " not found");
+}
+
+Result<std::vector<User>> SqliteStore::ListUsers() {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(Statement st, Select(db(), kUserColumns, "FROM users ORDER BY email"));
+  return CollectRows<User>(st, ReadUser);
+}
+
+Status SqliteStore::UpsertMembership(const Membership& m) {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(
+      Statement st,
+      Statement::Prepare(
+          db(),
+          "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role"));
+  st.BindText(m.org_id).BindText(m.user_id).BindText(RoleName(m.role)).BindInt(m.created_at);
+  return RunWrite(st, {.duplicate_id = "",
+                       .duplicate_key = "",
+                       .missing_parent = "organization " + Quoted(m.org_id) + " or user " +
+                                         Quoted(m.user_id) + " not found"});
+}
+
+Result<std::vector<Membership>> SqliteStore::ListMemberships() {
+  std::lock_guard lock(mu_);
+  OPSCALE_ASSIGN_OR_RETURN(
+      Statement st,
+      Statement::Prepare(
+          db(),
+          "SELECT org_id, user_id, role, created_at FROM memberships ORDER BY org_id, user_id"));
+  return CollectRows<Membership>(st, ReadMembership);
+}
+
+}  // namespace opscale::sqlite

@@ -1,0 +1,106 @@
+// SqliteStore: the embedded Store backend, one SQLite file in WAL mode.
+//
+// Opened through OpenStore("sqlite", data_dir); this header is for the
+// factory and for backend-specific tests. The file is created with mode 0600
+// (it holds password and token hashes). Connection settings: WAL journal,
+// synchronous=FULL (a commit is on disk before it is reported, so a revoked
+// token stays revoked even after a power cut), foreign_keys=ON,
+// busy_timeout=5000 ms.
+//
+// Thread-safety: every method is thread-safe. One connection is guarded by a
+// recursive mutex; Transact() holds it for its whole duration, so other
+// threads wait while a transaction runs, and `fn` may call Transact() again
+// (the nested call becomes a SAVEPOINT: its failure undoes only its own
+// writes). Several processes may share the file; SQLite's locks serialize
+// their writes and busy_timeout makes a writer wait instead of failing.
+//
+// Updates (UpdateDatabase, UpdateBranch) change every column except id, the
+// parent id (org_id / database_id), created_by and created_at.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "storage/store.h"
+
+namespace opscale::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database file at `path` (its directory must exist)
+  // and applies pending migrations. Unavailable if the file cannot be opened,
+  // is locked beyond the busy timeout, or has a schema newer than this build.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Status Transact(const std::function<Status(Store& tx)>& fn) override;
+  Result<int64_t> ExternalChangeVersion() override;
+
+  Status InsertOrganization(const Organization& org) override;
+  Result<Organization> GetOrganizationByName(const std::string& name) override;
+  Result<Organization> GetOrganizationById(const std::string& id) override;
+  Result<std::vector<Organization>> ListOrganizations() override;
+
+  Status InsertUser(const User& user) override;
+  Result<User> GetUserByEmail(const std::string& email) override;
+  Result<User> GetUserById(const std::string& id) override;
+  Result<std::vector<User>> ListUsers() override;              // by email
+  Status UpsertMembership(const Membership& m) override;       // keeps the first created_at
+  Result<std::vector<Membership>> ListMemberships() override;  // by org_id, user_id
+
+  Status InsertApiToken(const ApiToken& t) override;
+  Status DeleteApiToken(const std::string& id) override;
+  Result<std::vector<ApiToken>> ListApiTokens() override;  // by created_at
+  Status TouchApiToken(const std::string& id, TimeMs last_used_at) override;
+
+  Status InsertDatabase(const Database& db) override;
+  Result<Database> GetDatabase(const std::string& org_id, const std::string& name) override;
+  Result<Database> GetDatabaseById(const std::string& id) override;
+  Result<std::vector<Database>> ListDatabases(const std::string& org_id) override;
+  Status UpdateDatabase(const Database& db) override;
+  Status DeleteDatabase(const std::string& id) override;
+
+  Status InsertBranch(const Branch& b) override;
+  Result<Branch> GetBranch(const std::string& database_id, const std::string& name) override;
+  Result<std::vector<Branch>> ListBranches(const std::string& database_id) override;
+  Status UpdateBranch(const Branch& b) override;
+  Status DeleteBranch(const std::string& id) override;
+
+  Status InsertServiceToken(const ServiceToken& t) override;
+  Result<ServiceToken> GetServiceToken(const std::string& org_id, const std::string& id) override;
+  Result<std::vector<ServiceToken>> ListServiceTokens(const std::string& org_id) override;
+  Result<std::vector<ServiceToken>> ListAllServiceTokens() override;  // by created_at
+  Status DeleteServiceToken(const std::string& id) override;
+  Status TouchServiceToken(const std::string& id, TimeMs last_used_at) override;
+
+  Status InsertGrant(const Grant& g) override;
+  Status DeleteGrant(const std::string& token_id, ResourceType type, const std::string& resource_id,
+                     const std::string& access) override;
+  Result<std::vector<Grant>> ListGrants(const std::string& token_id) override;
+  Result<std::vector<Grant>> ListAllGrants() override;  // by created_at
+
+  Status InsertAuditEvent(const AuditEvent& e) override;
+  // limit <= 0 returns no events.
+  Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& org_id, int64_t before_seq,
+                                                  int limit) override;
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  };
+
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  sqlite3* db() const { return db_.get(); }
+
+  std::recursive_mutex mu_;
+  std::unique_ptr<sqlite3, Closer> db_;
+  int tx_depth_ = 0;  // open Transact() levels; guarded by mu_
+};
+
+}  // namespace opscale::sqlite

@@ -1,0 +1,30 @@
+// HTTP from tests through the real `curl` binary (loopback only).
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <vector>
+
+namespace opscale::testutil {
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+  boost::json::value Json() const;  // null if the body is not JSON
+};
+
+// curl -X METHOD URL [-H header]... [--data-binary body]
+HttpReply Curl(const std::string& method, const std::string& url,
+               const std::vector<std::string>& headers = {}, const std::string& body = "");
+
+// "Authorization: <id>:<token>"
+std::string TokenHeader(const std::string& id, const std::string& token);
+std::string BearerHeader(const std::string& token);
+
+}  // namespace opscale::testutil
+
+namespace opscale::testutil {
+// `s` with every pscale_tkn_/pscale_oauth_/pscale_pw_ secret replaced by "***",
+// for assertion messages (secrets never reach test output).
+std::string Masked(const std::string& s);
+}  // namespace opscale::testutil

@@ -1,0 +1,209 @@
+#include "testutil/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace opscale::testutil {
+
+namespace {
+
+std::vector<std::string> BuildEnv(const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : extra) {
+    if (v == "\x01unset")
+      env.erase(k);
+    else
+      env[k] = v;
+  }
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::vector<char*> CStrings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+RunResult Run(const std::vector<std::string>& argv_in, const std::map<std::string, std::string>& env_in,
+              const std::string& stdin_text, int timeout_s) {
+  std::vector<std::string> argv = argv_in;
+  std::vector<std::string> env = BuildEnv(env_in);
+  int in[2], out[2], err[2];
+  if (pipe(in) || pipe(out) || pipe(err)) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+    auto a = CStrings(argv);
+    auto e = CStrings(env);
+    execve(a[0], a.data(), e.data());
+    std::fprintf(stderr, "exec %s failed: %s\n", a[0], std::strerror(errno));
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  if (!stdin_text.empty()) {
+    ssize_t n = write(in[1], stdin_text.data(), stdin_text.size());
+    (void)n;
+  }
+  close(in[1]);
+  RunResult r;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  bool out_open = true, err_open = true;
+  char buf[8192];
+  while (out_open || err_open) {
+    pollfd fds[2] = {{out_open ? out[0] : -1, POLLIN, 0}, {err_open ? err[0] : -1, POLLIN, 0}};
+    int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  deadline - std::chrono::steady_clock::now())
+                                  .count());
+    if (ms <= 0) {
+      kill(pid, SIGKILL);
+      break;
+    }
+    if (poll(fds, 2, ms) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        (i == 0 ? out_open : err_open) = false;
+        fds[i].fd = -1;
+      } else {
+        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  close(out[0]);
+  close(err[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/opscale-test-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string OpscaledBin() { return OPSCALE_BIN_DIR "/opscaled"; }
+std::string OpscaleBin() { return OPSCALE_BIN_DIR "/opscale"; }
+std::string PscaleBin() { return OPSCALE_BIN_DIR "/pscale"; }
+
+Server::Server(const std::string& org, const std::string& email) {
+  std::string data = dir_.path() + "/data";
+  RunResult init = Run({OpscaledBin(), "init", "--data-dir", data, "--org", org, "--admin-email",
+                        email, "--format", "json"});
+  if (init.exit_code != 0) throw std::runtime_error("opscaled init failed: " + init.err);
+  auto v = boost::json::parse(init.out).as_object();
+  admin_.organization = v["organization"].as_string().c_str();
+  admin_.admin_email = v["admin_email"].as_string().c_str();
+  admin_.admin_password = v["admin_password"].as_string().c_str();
+  admin_.api_token = v["api_token"].as_string().c_str();
+
+  StartServe();
+}
+
+void Server::Restart() {
+  Stop();
+  StartServe();
+}
+
+void Server::StartServe() {
+  std::string data = dir_.path() + "/data";
+  log_path_ = dir_.path() + "/server.log";
+  int out[2];
+  if (pipe(out)) throw std::runtime_error("pipe failed");
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out[1], 1);
+    int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    dup2(log, 2);
+    close(out[0]);
+    close(out[1]);
+    close(log);
+    std::string bin = OpscaledBin();
+    execl(bin.c_str(), bin.c_str(), "serve", "--data-dir", data.c_str(), "--listen", "127.0.0.1:0",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string line;
+  char c;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{out[0], POLLIN, 0};
+    if (poll(&p, 1, 200) <= 0) continue;
+    if (read(out[0], &c, 1) != 1) break;
+    if (c == '\n') break;
+    line.push_back(c);
+  }
+  close(out[0]);
+  const std::string prefix = "listening on ";
+  if (line.rfind(prefix, 0) != 0) {
+    Stop();
+    throw std::runtime_error("opscaled serve did not start: '" + line + "' log: " + Log());
+  }
+  url_ = line.substr(prefix.size());
+}
+
+Server::~Server() { Stop(); }
+
+int Server::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return -1;
+}
+
+std::string Server::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace opscale::testutil

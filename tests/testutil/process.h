@@ -1,0 +1,74 @@
+// Test helpers that run real processes: a command with captured output, and
+// a running `opscaled serve` on a free loopback port. Every process started
+// here is stopped by its PID.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace opscale::testutil {
+
+struct RunResult {
+  int exit_code = -1;  // -1: killed by a signal or timeout
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] with args, extra env vars (added to a clean copy of this
+// process's environment; a value of "\x01unset" removes the variable), and
+// optional stdin text. Kills it after `timeout_s`.
+RunResult Run(const std::vector<std::string>& argv,
+              const std::map<std::string, std::string>& env = {}, const std::string& stdin_text = "",
+              int timeout_s = 60);
+
+// A fresh temporary directory, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Credentials printed by `opscaled init --format json`.
+struct InitOutput {
+  std::string organization, admin_email, admin_password, api_token;
+};
+
+// `opscaled serve` on 127.0.0.1:0 in a temp data dir.
+class Server {
+ public:
+  // Runs `opscaled init` for `org` and starts `serve`. Aborts the test on failure.
+  explicit Server(const std::string& org = "acme", const std::string& email = "admin@example.com");
+  ~Server();  // SIGTERM by PID, then wait
+
+  const std::string& url() const { return url_; }            // http://127.0.0.1:PORT
+  const std::string& data_dir() const { return dir_.path(); }
+  const InitOutput& admin() const { return admin_; }
+  pid_t pid() const { return pid_; }
+  // Sends SIGTERM and waits; returns the exit status (or -1).
+  int Stop();
+  // Server's stderr log so far.
+  std::string Log() const;
+  // Stops and starts `serve` again on the same data dir (the port changes).
+  void Restart();
+
+ private:
+  void StartServe();
+  TempDir dir_;
+  InitOutput admin_;
+  std::string url_;
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+std::string OpscaledBin();
+std::string OpscaleBin();
+std::string PscaleBin();
+
+}  // namespace opscale::testutil
