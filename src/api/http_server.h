@@ -3,9 +3,18 @@
 //
 // Calls `handler` for each complete request on a small worker pool; handlers
 // may block (store I/O). Enforces the transport limits itself and never
-// calls the handler for: bodies over max_body_bytes (413 JSON error), header
-// blocks over max_header_bytes (431), malformed HTTP (400, then close),
-// clients that stall longer than idle/read timeouts (connection closed).
+// calls the handler for: bodies over max_body_bytes (413 JSON error, checked
+// on Content-Length before reading and on chunked bodies as they arrive),
+// header blocks over max_header_bytes (431), malformed HTTP (400, then
+// close), request targets with invalid %-escapes (400), clients that stall
+// longer than idle/read timeouts (connection closed). A handler that throws
+// yields 500 {"code":"internal",...}. Responses always carry Content-Length
+// (except 204/304) and "Server: opscaled"; Content-Length, Transfer-Encoding
+// and Server in Response::headers are ignored (Content-Type too when
+// Response::content_type is set), headers with CR/LF are dropped, and
+// "Connection: close" there closes after the response.
+// Supports keep-alive, pipelining, HEAD and "Expect: 100-continue"; no
+// upgrades. Never logs request content.
 //
 // Thread-safety: Start/Stop from one thread; handler is called concurrently.
 #pragma once
@@ -27,8 +36,11 @@ struct HttpServerOptions {
   uint16_t port = 8080;  // 0: pick a free port
   size_t max_body_bytes = 1 << 20;
   size_t max_header_bytes = 16 * 1024;
-  int read_timeout_seconds = 30;   // whole request must arrive within this
-  int idle_timeout_seconds = 60;   // keep-alive idle time
+  // The whole request (header and body) must arrive within this, counted
+  // from the connection's accept or from the first byte of a later request;
+  // also bounds writing a response. <= 0: no limit.
+  int read_timeout_seconds = 30;
+  int idle_timeout_seconds = 60;   // keep-alive idle time; <= 0: no limit
   int io_threads = 1;
   int worker_threads = 4;
 };
@@ -40,14 +52,20 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts serving in background threads. Fails (Unavailable) if
-  // the address cannot be bound.
+  // Binds and starts serving in background threads. `host` may be an IPv4
+  // or IPv6 address (brackets optional) or a name, which is resolved to its
+  // first address. Fails with Unavailable("cannot listen on HOST:PORT:
+  // reason") if it cannot bind, or if called twice.
   Status Start();
   // The bound port (after Start), useful with port 0.
   uint16_t port() const;
   std::string host() const;
-  // Graceful stop: stops accepting, lets in-flight requests finish (up to
-  // `grace_ms`), then closes all connections and joins threads. Idempotent.
+  // Graceful stop: stops accepting and closes idle connections at once, lets
+  // in-flight requests finish and their responses be written (with
+  // Connection: close) for up to `grace_ms`, then closes all connections
+  // and joins threads. A handler call still running after `grace_ms` is
+  // waited for (threads cannot be interrupted) but its response is dropped.
+  // Idempotent; must not be called from a handler.
   void Stop(int grace_ms = 5000);
 
  private:

@@ -1,0 +1,734 @@
+// The only translation unit of opscaled's HTTP path that includes Beast/Asio
+// (each such file costs 15-25 s to compile). Everything here is private.
+//
+// Compile-time budget, measured (g++ 12, -O2 -g, 2 cores): all async steps
+// share one completion type (Step/Task) so each operation template is
+// instantiated once; requests are parsed by Beast (the part worth reusing),
+// but responses are formatted by hand and written with async_write_some
+// (Beast's serializer/write_op doubled the cost); Asio/Beast are separately
+// compiled (beast_asio_impl.cc). About 21 s CPU instead of 48 s.
+//
+// Threads: `io_threads` run the io_context (accept, read, write, timers);
+// each connection is a Session whose handlers run on its own strand. A
+// complete request is handed to the worker pool (handlers may block on the
+// store); the response is posted back to the session's strand and written.
+//
+// A session's life: Reading (one request, under one read deadline) ->
+// Handling (worker) -> Writing -> Idle (keep-alive, idle deadline until the
+// next byte) -> Reading ... Protocol errors answer with a JSON error, then
+// Linger (half-close and discard input for a moment, so the client sees the
+// response instead of a reset) and Close. Stop() first closes Idle/Reading
+// sessions, waits for Handling/Writing ones, then closes the rest.
+
+#include "api/http_server.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "api/url.h"
+
+namespace opscale::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// After an error response: how long and how much input to discard before
+// closing (closing with unread input makes the kernel send a reset, which
+// can destroy the response before the client reads it).
+constexpr auto kMaxLingerTime = std::chrono::seconds(2);
+constexpr size_t kMaxLingerBytes = 1 << 20;
+constexpr size_t kReadChunk = 8192;
+// Stop(): how long to wait for closed sessions to unwind before stopping
+// the io_context regardless.
+constexpr auto kCloseWait = std::chrono::seconds(1);
+
+// "1 MiB", "16 KiB", "1000 bytes".
+std::string SizeText(size_t n) {
+  if (n >= (1u << 20) && n % (1u << 20) == 0) return std::to_string(n >> 20) + " MiB";
+  if (n >= 1024 && n % 1024 == 0) return std::to_string(n >> 10) + " KiB";
+  return std::to_string(n) + " bytes";
+}
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out.push_back(kHex[(c >> 4) & 0xf]);
+      out.push_back(kHex[c & 0xf]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Response JsonError(int status, std::string_view code, std::string_view message) {
+  Response r;
+  r.status = status;
+  r.body = "{\"code\":\"" + JsonEscape(code) + "\",\"message\":\"" + JsonEscape(message) + "\"}";
+  return r;
+}
+
+Response InternalError() { return JsonError(500, "internal", "internal error"); }
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// RFC 9110 token characters, so a handler cannot inject header lines.
+bool IsHeaderName(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsHeaderValue(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+std::string PeerAddress(const tcp::endpoint& ep) {
+  asio::ip::address a = ep.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  }
+  return a.to_string();
+}
+
+std::string HostPortText(const std::string& host, uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos && host.front() != '[';
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+// Numeric address, or the first address a name resolves to ("localhost").
+std::optional<asio::ip::address> ResolveHost(std::string host, std::string* error) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  ErrorCode ec;
+  asio::ip::address addr = asio::ip::make_address(host, ec);
+  if (!ec) return addr;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* list = nullptr;
+  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
+  if (rc != 0 || list == nullptr) {
+    *error = rc != 0 ? gai_strerror(rc) : "no address";
+    return std::nullopt;
+  }
+  std::optional<asio::ip::address> found;
+  for (addrinfo* p = list; p != nullptr && !found; p = p->ai_next) {
+    char text[NI_MAXHOST];
+    if (getnameinfo(p->ai_addr, p->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0) {
+      addr = asio::ip::make_address(text, ec);
+      if (!ec) found = addr;
+    }
+  }
+  freeaddrinfo(list);
+  if (!found) *error = "no usable address";
+  return found;
+}
+
+// Timeouts <= 0 mean "no deadline".
+void SetDeadline(beast::tcp_stream& stream, std::chrono::steady_clock::duration d) {
+  if (d <= std::chrono::steady_clock::duration::zero()) {
+    stream.expires_never();
+  } else {
+    stream.expires_after(d);
+  }
+}
+
+class Session;
+
+// Server state shared by the acceptor, the sessions and Stop().
+struct ServerCore {
+  ServerCore(HttpServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+
+  HttpServerOptions options;
+  Handler handler;
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+  int active_requests = 0;  // dispatched, response not yet written; guarded by mu
+
+  // Declared last: destroyed first, while the members above still exist
+  // (pending handlers hold sessions, whose destructors use them).
+  std::unique_ptr<asio::io_context> ioc;
+  // Keeps the io threads running while the only pending work is a handler
+  // call on a worker (e.g. during Stop, after the acceptor closed).
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_guard;
+  std::unique_ptr<asio::thread_pool> workers;
+  std::optional<tcp::acceptor> acceptor;         // executor: its own strand
+  std::optional<asio::steady_timer> accept_retry;  // same strand
+
+  std::chrono::steady_clock::duration ReadTimeout() const {
+    return std::chrono::seconds(options.read_timeout_seconds);
+  }
+  std::chrono::steady_clock::duration IdleTimeout() const {
+    return std::chrono::seconds(options.idle_timeout_seconds);
+  }
+
+  Response Invoke(const Request& req) noexcept {
+    try {
+      return handler(req);
+    } catch (...) {
+      // The exception text may quote request content: not logged.
+    }
+    try {
+      return InternalError();
+    } catch (...) {
+      return Response{500, "", {}, ""};
+    }
+  }
+
+  void AddSession(Session* s, std::weak_ptr<Session> w) {
+    std::lock_guard lock(mu);
+    sessions.emplace(s, std::move(w));
+  }
+  void RemoveSession(Session* s) {
+    std::lock_guard lock(mu);
+    sessions.erase(s);
+    cv.notify_all();
+  }
+  void RequestStarted() {
+    std::lock_guard lock(mu);
+    ++active_requests;
+  }
+  void RequestFinished() {
+    std::lock_guard lock(mu);
+    --active_requests;
+    cv.notify_all();
+  }
+  std::vector<std::shared_ptr<Session>> LiveSessions() {
+    std::vector<std::shared_ptr<Session>> out;
+    std::lock_guard lock(mu);
+    for (auto& [ptr, weak] : sessions) {
+      if (auto s = weak.lock()) out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  void Accept();
+  void OnAccept(ErrorCode ec, tcp::socket socket);
+};
+
+// Every asynchronous step of a session completes through this one handler
+// type (and `Task` for posted work), so each Beast/Asio operation template is
+// instantiated once: that is most of this file's compile time.
+using StepFn = void (Session::*)(ErrorCode, size_t);
+struct Step {
+  std::shared_ptr<Session> self;
+  StepFn fn;
+  void operator()(ErrorCode ec, size_t n);
+};
+using TaskFn = void (Session::*)();
+struct Task {
+  std::shared_ptr<Session> self;
+  TaskFn fn;
+  void operator()();
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ServerCore* server, std::string remote_ip)
+      : stream_(std::move(socket)),
+        executor_(stream_.get_executor()),
+        server_(server),
+        remote_ip_(std::move(remote_ip)) {}
+
+  ~Session() {
+    if (request_active_) server_->RequestFinished();
+    server_->RemoveSession(this);
+  }
+
+  void Start() {
+    server_->AddSession(this, weak_from_this());
+    asio::dispatch(executor_, Task{shared_from_this(), &Session::ReadRequest});
+  }
+
+  // Stop() phase 1: connections with no request in progress go now.
+  void PostStopping() { asio::post(executor_, Task{shared_from_this(), &Session::OnStopping}); }
+  // Stop() phase 2: everything goes.
+  void PostClose() { asio::post(executor_, Task{shared_from_this(), &Session::Close}); }
+
+ private:
+  friend struct Step;
+  friend struct Task;
+  enum class State { kReading, kHandling, kWriting, kIdle, kLingering, kClosed };
+
+  void OnStopping() {
+    if (state_ == State::kIdle || state_ == State::kReading) Close();
+  }
+
+  void ReadRequest() {
+    if (server_->stopping) return Close();
+    state_ = State::kReading;
+    continue_checked_ = false;
+    parser_.emplace();
+    const auto& o = server_->options;
+    parser_->header_limit(static_cast<uint32_t>(std::min<size_t>(o.max_header_bytes, UINT32_MAX)));
+    parser_->body_limit(static_cast<uint64_t>(o.max_body_bytes));
+    // One deadline for the whole request (header and body): a client
+    // trickling bytes cannot hold the connection longer than this.
+    SetDeadline(stream_, server_->ReadTimeout());
+    ReadSome();
+  }
+
+  void ReadSome() {
+    http::async_read_some(stream_, buffer_, *parser_, Step{shared_from_this(), &Session::OnRead});
+  }
+
+  void OnRead(ErrorCode ec, size_t) {
+    if (ec) return OnReadError(ec);
+    if (!continue_checked_ && parser_->is_header_done()) {
+      continue_checked_ = true;
+      // Content-Length was already checked against the limit by the parser.
+      if (!parser_->is_done() &&
+          beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+        return SendContinue();
+      }
+    }
+    if (parser_->is_done()) return OnRequest();
+    ReadSome();
+  }
+
+  void SendContinue() {
+    out_head_.assign(kContinue);
+    out_body_.clear();
+    StartWrite(&Session::ReadSome);
+  }
+
+  // Writes out_head_ + out_body_, then calls `then` (on error: closes).
+  void StartWrite(TaskFn then) {
+    after_write_ = then;
+    written_ = 0;
+    WriteSome(ErrorCode(), 0);
+  }
+
+  void WriteSome(ErrorCode ec, size_t n) {
+    if (ec) {
+      FinishRequest();
+      return Close();
+    }
+    written_ += n;
+    size_t head = out_head_.size();
+    if (written_ >= head + out_body_.size()) return (this->*after_write_)();
+    std::array<asio::const_buffer, 2> bufs;
+    if (written_ < head) {
+      bufs[0] = asio::buffer(out_head_.data() + written_, head - written_);
+      bufs[1] = asio::buffer(out_body_);
+    } else {
+      bufs[1] = asio::buffer(out_body_.data() + (written_ - head), out_body_.size() - (written_ - head));
+    }
+    stream_.async_write_some(bufs, Step{shared_from_this(), &Session::WriteSome});
+  }
+
+  void OnReadError(ErrorCode ec) {
+    static const boost::system::error_category& kHttp =
+        http::make_error_code(http::error::end_of_stream).category();
+    const auto& o = server_->options;
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+      return SendErrorAndClose(JsonError(
+          431, "headers_too_large", "request header block exceeds " + SizeText(o.max_header_bytes)));
+    }
+    if (ec == http::error::body_limit) {
+      return SendErrorAndClose(JsonError(
+          413, "payload_too_large", "request body exceeds " + SizeText(o.max_body_bytes)));
+    }
+    // end_of_stream: the client closed between requests; partial_message:
+    // it closed mid-request. Neither can read an answer.
+    if (ec.category() == kHttp && ec != http::error::end_of_stream &&
+        ec != http::error::partial_message) {
+      return SendErrorAndClose(JsonError(400, "bad_request", "malformed HTTP request"));
+    }
+    Close();  // timeout, reset, aborted by Stop()
+  }
+
+  void OnRequest() {
+    auto& msg = parser_->get();
+    version_ = msg.version();
+    keep_alive_ = msg.keep_alive();
+    head_ = msg.method() == http::verb::head;
+
+    Request& req = request_;
+    req = Request();
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    auto target = ParseRequestTarget(req.target);
+    if (!target.ok()) {
+      parser_.reset();
+      // The message was framed correctly, so the connection stays usable.
+      return WriteResponse(JsonError(400, "bad_request", target.status().message()));
+    }
+    req.path = std::move(target->path);
+    req.query = std::move(target->query);
+    for (const auto& field : msg) {
+      auto [it, inserted] = req.headers.try_emplace(LowerAscii(field.name_string()),
+                                                    std::string(field.value()));
+      if (!inserted) {
+        it->second += ", ";
+        it->second += field.value();
+      }
+    }
+    req.body = std::move(msg.body());
+    req.remote_ip = remote_ip_;
+    parser_.reset();
+
+    state_ = State::kHandling;
+    request_active_ = true;
+    server_->RequestStarted();
+    // A slow handler is not the client's fault.
+    stream_.expires_never();
+    asio::post(*server_->workers, Task{shared_from_this(), &Session::RunHandler});
+  }
+
+  // On a worker thread. request_ and response_ are handed over by the posts
+  // (which order memory); nothing else touches them meanwhile.
+  void RunHandler() {
+    response_ = server_->Invoke(request_);
+    request_ = Request();  // drop the body (and any secrets) early
+    asio::post(executor_, Task{shared_from_this(), &Session::OnHandlerDone});
+  }
+
+  void OnHandlerDone() {
+    if (state_ == State::kClosed) return FinishRequest();  // closed by Stop()
+    WriteResponse(std::move(response_));
+  }
+
+  void WriteResponse(Response res) {
+    state_ = State::kWriting;
+    keep_after_write_ = keep_alive_ && !server_->stopping;
+    try {
+      keep_after_write_ = FormatResponse(std::move(res), keep_after_write_);
+    } catch (...) {  // e.g. bad_alloc: answer with a minimal 500
+      keep_after_write_ = false;
+      try {
+        FormatResponse(InternalError(), false);
+      } catch (...) {
+        FinishRequest();
+        return Close();
+      }
+    }
+    // A client that does not read its response must not hold the
+    // connection forever either.
+    SetDeadline(stream_, server_->ReadTimeout());
+    StartWrite(&Session::OnWritten);
+  }
+
+  // Formats a handler's Response into out_head_/out_body_ (by hand: Beast's
+  // serializer would cost several seconds of compile for this simple job).
+  // Returns the final keep-alive.
+  bool FormatResponse(Response r, bool keep) {
+    unsigned status = r.status >= 200 && r.status <= 999 ? static_cast<unsigned>(r.status) : 500;
+    std::string& h = out_head_;
+    h.clear();
+    h += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    h += std::to_string(status);
+    h += ' ';
+    http::status known = http::int_to_status(status);
+    if (known != http::status::unknown) h += http::obsolete_reason(known);
+    h += "\r\nServer: opscaled\r\n";
+    if (!r.content_type.empty() && IsHeaderValue(r.content_type)) {
+      h += "Content-Type: ";
+      h += r.content_type;
+      h += "\r\n";
+    }
+    for (const auto& [name, value] : r.headers) {
+      if (!IsHeaderName(name) || !IsHeaderValue(value)) continue;
+      if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
+          beast::iequals(name, "server")) {
+        continue;  // framing belongs to the transport
+      }
+      if (beast::iequals(name, "content-type") && !r.content_type.empty()) continue;
+      if (beast::iequals(name, "connection")) {
+        if (beast::iequals(value, "close")) keep = false;
+        continue;
+      }
+      h += name;
+      h += ": ";
+      h += value;
+      h += "\r\n";
+    }
+    out_body_.clear();
+    if (status != 204 && status != 304) {  // these carry no body and no length
+      h += "Content-Length: ";
+      h += std::to_string(r.body.size());
+      h += "\r\n";
+      if (!head_) out_body_ = std::move(r.body);
+    }
+    if (version_ == 10) {
+      if (keep) h += "Connection: keep-alive\r\n";
+    } else if (!keep) {
+      h += "Connection: close\r\n";
+    }
+    h += "\r\n";
+    return keep;
+  }
+
+  void OnWritten() {
+    FinishRequest();
+    out_head_.clear();
+    out_body_.clear();
+    if (!keep_after_write_ || server_->stopping) return Linger();
+    if (buffer_.size() > 0) return ReadRequest();  // pipelined
+    // Keep-alive: the idle deadline runs until the next request's first byte.
+    state_ = State::kIdle;
+    SetDeadline(stream_, server_->IdleTimeout());
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            Step{shared_from_this(), &Session::OnIdleRead});
+  }
+
+  void OnIdleRead(ErrorCode ec, size_t n) {
+    if (ec) return Close();
+    buffer_.commit(n);
+    ReadRequest();
+  }
+
+  void SendErrorAndClose(Response res) {
+    parser_.reset();
+    keep_alive_ = false;
+    version_ = 11;
+    head_ = false;
+    WriteResponse(std::move(res));
+  }
+
+  // Half-close, then discard what the client still sends for a moment.
+  void Linger() {
+    state_ = State::kLingering;
+    ErrorCode ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    linger_left_ = kMaxLingerBytes;
+    auto limit = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kMaxLingerTime);
+    auto read = server_->ReadTimeout();
+    SetDeadline(stream_, read > std::chrono::steady_clock::duration::zero() ? std::min(limit, read)
+                                                                            : limit);
+    buffer_.consume(buffer_.size());
+    Drain(ErrorCode(), 0);
+  }
+
+  void Drain(ErrorCode ec, size_t n) {
+    if (ec || n >= linger_left_) return Close();
+    linger_left_ -= n;
+    stream_.async_read_some(buffer_.prepare(kReadChunk), Step{shared_from_this(), &Session::Drain});
+  }
+
+  void Close() {
+    state_ = State::kClosed;
+    stream_.close();  // cancels pending operations and the deadline
+  }
+
+  void FinishRequest() {
+    if (!request_active_) return;
+    request_active_ = false;
+    server_->RequestFinished();
+  }
+
+  beast::tcp_stream stream_;
+  beast::tcp_stream::executor_type executor_;  // the strand; copied for use from workers
+  ServerCore* server_;
+  const std::string remote_ip_;
+
+  // Touched only on the strand, except request_/response_ (see RunHandler).
+  State state_ = State::kReading;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string out_head_;  // pending output: status line and headers
+  std::string out_body_;  // pending output: body
+  size_t written_ = 0;
+  TaskFn after_write_ = nullptr;
+  Request request_;
+  Response response_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool keep_after_write_ = false;
+  bool head_ = false;
+  bool request_active_ = false;
+  bool continue_checked_ = false;
+  size_t linger_left_ = 0;
+};
+
+void Step::operator()(ErrorCode ec, size_t n) { ((*self).*fn)(ec, n); }
+void Task::operator()() { ((*self).*fn)(); }
+
+void ServerCore::Accept() {
+  acceptor->async_accept(asio::make_strand(*ioc), [this](ErrorCode ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
+}
+
+void ServerCore::OnAccept(ErrorCode ec, tcp::socket socket) {
+  if (stopping || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    // Typically out of file descriptors: back off instead of spinning.
+    accept_retry->expires_after(std::chrono::milliseconds(100));
+    accept_retry->async_wait([this](ErrorCode wait_ec) {
+      if (!wait_ec && !stopping) Accept();
+    });
+    return;
+  }
+  ErrorCode peer_ec;
+  tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+  if (!peer_ec) {  // otherwise the peer is already gone
+    socket.set_option(tcp::no_delay(true), peer_ec);
+    try {
+      std::make_shared<Session>(std::move(socket), this, PeerAddress(peer))->Start();
+    } catch (...) {
+      // bad_alloc: drop this connection, keep accepting.
+    }
+  }
+  Accept();
+}
+
+}  // namespace
+
+struct HttpServer::Impl : ServerCore {
+  using ServerCore::ServerCore;
+  std::vector<std::thread> io_threads;
+  uint16_t bound_port = 0;
+  bool started = false;
+  bool stopped = false;
+};
+
+HttpServer::HttpServer(HttpServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() {
+  Impl& s = *impl_;
+  if (s.started) return Status::Unavailable("HTTP server already started");
+  const HttpServerOptions& o = s.options;
+  std::string where = HostPortText(o.host, o.port);
+
+  std::string resolve_error;
+  std::optional<asio::ip::address> addr = ResolveHost(o.host, &resolve_error);
+  if (!addr) return Status::Unavailable("cannot listen on " + where + ": " + resolve_error);
+
+  int io_threads = std::max(1, o.io_threads);
+  s.ioc = std::make_unique<asio::io_context>(io_threads);
+  tcp::endpoint endpoint(*addr, o.port);
+  s.acceptor.emplace(asio::make_strand(*s.ioc));
+  ErrorCode ec;
+  s.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor->bind(endpoint, ec);
+  if (!ec) s.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) s.bound_port = s.acceptor->local_endpoint(ec).port();
+  if (ec) {
+    s.acceptor.reset();
+    s.ioc.reset();
+    return Status::Unavailable("cannot listen on " + where + ": " + ec.message());
+  }
+  s.accept_retry.emplace(s.acceptor->get_executor());
+  s.work_guard.emplace(s.ioc->get_executor());
+  s.workers = std::make_unique<asio::thread_pool>(std::max(1, o.worker_threads));
+  asio::post(s.acceptor->get_executor(), [&s] { s.Accept(); });
+  for (int i = 0; i < io_threads; ++i) {
+    s.io_threads.emplace_back([&s] { s.ioc->run(); });
+  }
+  s.started = true;
+  return Status::Ok();
+}
+
+uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+std::string HttpServer::host() const { return impl_->options.host; }
+
+void HttpServer::Stop(int grace_ms) {
+  Impl& s = *impl_;
+  if (!s.started || s.stopped) return;
+  s.stopped = true;
+  s.stopping = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, grace_ms));
+
+  // 1. Stop accepting (on the acceptor's strand; the io threads are running).
+  std::promise<void> closed;
+  asio::post(s.acceptor->get_executor(), [&s, &closed] {
+    ErrorCode ec;
+    s.acceptor->close(ec);
+    s.accept_retry->cancel();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+
+  // 2. Idle and half-read connections go now; in-flight requests get until
+  //    the deadline to be handled and answered (with Connection: close).
+  for (auto& session : s.LiveSessions()) session->PostStopping();
+  {
+    std::unique_lock lock(s.mu);
+    s.cv.wait_until(lock, deadline, [&s] { return s.active_requests == 0; });
+  }
+
+  // 3. Close everything left and let the sessions unwind.
+  for (auto& session : s.LiveSessions()) session->PostClose();
+  {
+    std::unique_lock lock(s.mu);
+    s.cv.wait_for(lock, kCloseWait, [&s] { return s.sessions.empty(); });
+  }
+  s.work_guard.reset();
+  s.ioc->stop();
+  for (auto& t : s.io_threads) t.join();
+  s.io_threads.clear();
+  // Handler calls already running cannot be interrupted: join waits for
+  // them; queued ones are dropped. Then destroy the pool (its dropped jobs
+  // release sessions) before the io_context their sockets belong to.
+  s.workers->stop();
+  s.workers->join();
+  s.workers.reset();
+  s.accept_retry.reset();
+  s.acceptor.reset();
+  s.ioc.reset();
+}
+
+}  // namespace opscale::api
