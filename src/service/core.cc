@@ -20,12 +20,16 @@ Status ServiceCore::ReloadIndex() {
 Status ServiceCore::ReloadIndexLocked() {
   auto version = store_->ExternalChangeVersion();
   IndexSnapshot s;
-  OPSCALE_ASSIGN_OR_RETURN(s.orgs, store_->ListOrganizations());
-  OPSCALE_ASSIGN_OR_RETURN(s.users, store_->ListUsers());
-  OPSCALE_ASSIGN_OR_RETURN(s.memberships, store_->ListMemberships());
-  OPSCALE_ASSIGN_OR_RETURN(s.service_tokens, store_->ListAllServiceTokens());
-  OPSCALE_ASSIGN_OR_RETURN(s.grants, store_->ListAllGrants());
-  OPSCALE_ASSIGN_OR_RETURN(s.api_tokens, store_->ListApiTokens());
+  // One transaction, so the snapshot is consistent across the six lists.
+  OPSCALE_RETURN_IF_ERROR(store_->Transact([&](Store& tx) -> Status {
+    OPSCALE_ASSIGN_OR_RETURN(s.orgs, tx.ListOrganizations());
+    OPSCALE_ASSIGN_OR_RETURN(s.users, tx.ListUsers());
+    OPSCALE_ASSIGN_OR_RETURN(s.memberships, tx.ListMemberships());
+    OPSCALE_ASSIGN_OR_RETURN(s.service_tokens, tx.ListAllServiceTokens());
+    OPSCALE_ASSIGN_OR_RETURN(s.grants, tx.ListAllGrants());
+    OPSCALE_ASSIGN_OR_RETURN(s.api_tokens, tx.ListApiTokens());
+    return Status::Ok();
+  }));
   index_->Load(s);
   if (version.ok()) external_version_ = *version;
   return Status::Ok();

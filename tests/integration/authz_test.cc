@@ -104,7 +104,9 @@ TEST_F(AuthzTest, TokenWithoutGrants) {
       EXPECT_EQ(r.Json().as_object()["code"].as_string(), "forbidden");
       EXPECT_NE(r.body.find("missing access '"), std::string::npos) << r.body;
     }
-    if (r.status == 404) EXPECT_EQ(r.Json().as_object()["code"].as_string(), "not_found");
+    if (r.status == 404) {
+      EXPECT_EQ(r.Json().as_object()["code"].as_string(), "not_found");
+    }
   }
   // It sees its own organization in the list, and no databases.
   HttpReply orgs = Api("GET", "/v1/organizations", bare.header());
@@ -115,7 +117,7 @@ TEST_F(AuthzTest, TokenWithoutGrants) {
 }
 
 TEST_F(AuthzTest, AnotherOrganizationsTokenSeesNothing) {
-  RunResult other = Run({OpscaledBin(), "org", "create", "--data-dir", server_->data_dir() + "/data",
+  RunResult other = RunProcess({OpscaledBin(), "org", "create", "--data-dir", server_->data_dir() + "/data",
                          "--org", "globex", "--admin-email", "boss@globex.test", "--format", "json"});
   ASSERT_EQ(other.exit_code, 0) << other.err;
   std::string globex_admin =
@@ -227,7 +229,7 @@ TEST_F(AuthzTest, TokenThatCreatesADatabaseGetsItsAccesses) {
 }
 
 TEST_F(AuthzTest, MemberRole) {
-  RunResult u = Run({OpscaledBin(), "user", "create", "--data-dir", server_->data_dir() + "/data",
+  RunResult u = RunProcess({OpscaledBin(), "user", "create", "--data-dir", server_->data_dir() + "/data",
                      "--org", "acme", "--email", "dev@example.com", "--role", "member", "--format", "json"});
   ASSERT_EQ(u.exit_code, 0) << u.err;
   json::object o = json::parse(u.out).as_object();
@@ -249,7 +251,8 @@ TEST_F(AuthzTest, AuditLogRecordsChanges) {
   HttpReply log = Api("GET", "/v1/organizations/acme/audit-log?limit=100", admin_);
   ASSERT_EQ(log.status, 200);
   std::vector<std::string> actions;
-  for (const auto& e : log.Json().as_object()["data"].as_array()) {
+  json::value log_json = log.Json();
+  for (const auto& e : log_json.as_object()["data"].as_array()) {
     const auto& o = e.as_object();
     if (o.at("auditable_id").is_string() && o.at("auditable_id").as_string() == t.id)
       actions.emplace_back(o.at("audit_action").as_string());

@@ -28,7 +28,7 @@ class CliTest : public ::testing::Test {
     for (const char* v : {"PLANETSCALE_SERVICE_TOKEN", "PLANETSCALE_SERVICE_TOKEN_ID",
                           "PLANETSCALE_API_TOKEN", "PLANETSCALE_ORG"})
       env.emplace(v, "\x01unset");
-    return Run(args, env);
+    return RunProcess(args, env);
   }
   RunResult AsAdmin(std::vector<std::string> args) {
     return Cli(std::move(args), {{"PLANETSCALE_API_TOKEN", server_->admin().api_token}});
@@ -127,7 +127,7 @@ TEST_F(CliTest, ServiceTokenCsvAndAuditLog) {
 }
 
 TEST_F(CliTest, PscaleLinkBehavesLikeOpscale) {
-  RunResult r = Run({PscaleBin(), "org", "list", "-f", "json", "--api-url", server_->url()},
+  RunResult r = RunProcess({PscaleBin(), "org", "list", "-f", "json", "--api-url", server_->url()},
                     {{"HOME", home_->path()}, {"PLANETSCALE_API_TOKEN", server_->admin().api_token}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out).as_array()[0].as_object()["name"].as_string(), "acme");

@@ -20,7 +20,7 @@ class GuideTest : public ::testing::Test {
   // The CLI as an admin user (API token), like someone who ran `pscale auth login`.
   RunResult Admin(std::vector<std::string> args) {
     args.insert(args.begin(), OpscaleBin());
-    return Run(args, {{"HOME", home_->path()},
+    return RunProcess(args, {{"HOME", home_->path()},
                       {"PLANETSCALE_API_URL", server_->url()},
                       {"PLANETSCALE_API_TOKEN", server_->admin().api_token}});
   }
@@ -30,7 +30,7 @@ class GuideTest : public ::testing::Test {
     args.insert(args.begin(), PscaleBin());
     args.push_back("--api-url");
     args.push_back(server_->url());
-    return Run(args, {{"HOME", home_->path()},
+    return RunProcess(args, {{"HOME", home_->path()},
                       {"PLANETSCALE_SERVICE_TOKEN", secret},
                       {"PLANETSCALE_SERVICE_TOKEN_ID", id}});
   }
@@ -85,7 +85,7 @@ TEST_F(GuideTest, ServiceTokenLifecycleFromTheGuide) {
   EXPECT_NE(b1.out.find("Branch feature-one was successfully created."), std::string::npos) << b1.out;
 
   // ...and with --service-token / --service-token-id instead of env vars.
-  RunResult b2 = Run({PscaleBin(), "branch", "create", "mydb", "feature-two", "--org", "acme",
+  RunResult b2 = RunProcess({PscaleBin(), "branch", "create", "mydb", "feature-two", "--org", "acme",
                       "--service-token", secret, "--service-token-id", id, "--api-url", server_->url()},
                      {{"HOME", home_->path()}});
   ASSERT_EQ(b2.exit_code, 0) << b2.err;

@@ -18,7 +18,7 @@ namespace json = boost::json;
 TEST(ServerTest, InitPrintsCredentialsOnceAndRefusesAnInitializedDir) {
   TempDir dir;
   std::string data = dir.path() + "/data";
-  RunResult human = Run({OpscaledBin(), "init", "--data-dir", data, "--org", "acme", "--admin-email",
+  RunResult human = RunProcess({OpscaledBin(), "init", "--data-dir", data, "--org", "acme", "--admin-email",
                          "ops@example.com"});
   ASSERT_EQ(human.exit_code, 0) << human.err;
   EXPECT_NE(human.out.find("pscale_oauth_"), std::string::npos);
@@ -28,7 +28,7 @@ TEST(ServerTest, InitPrintsCredentialsOnceAndRefusesAnInitializedDir) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto before = std::filesystem::last_write_time(data + "/opscale.db");
 
-  RunResult again = Run({OpscaledBin(), "init", "--data-dir", data, "--org", "other", "--admin-email",
+  RunResult again = RunProcess({OpscaledBin(), "init", "--data-dir", data, "--org", "other", "--admin-email",
                          "x@example.com", "--format", "json"});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_NE(again.err.find("already initialized"), std::string::npos) << again.err;
@@ -46,10 +46,10 @@ TEST(ServerTest, InitPrintsCredentialsOnceAndRefusesAnInitializedDir) {
 
 TEST(ServerTest, ServeNeedsAnInitializedDir) {
   TempDir dir;
-  RunResult r = Run({OpscaledBin(), "serve", "--data-dir", dir.path() + "/none", "--listen", "127.0.0.1:0"});
+  RunResult r = RunProcess({OpscaledBin(), "serve", "--data-dir", dir.path() + "/none", "--listen", "127.0.0.1:0"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not initialized"), std::string::npos);
-  RunResult bad = Run({OpscaledBin(), "init", "--data-dir", dir.path() + "/d", "--org", "Bad Name",
+  RunResult bad = RunProcess({OpscaledBin(), "init", "--data-dir", dir.path() + "/d", "--org", "Bad Name",
                        "--admin-email", "a@b.c"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("invalid organization name"), std::string::npos) << bad.err;
@@ -96,7 +96,7 @@ TEST(ServerTest, ExpiredTokenIsRefused) {
 
 TEST(ServerTest, UserCreateOnARunningServerWorksAtOnce) {
   Server s("acme");
-  RunResult u = Run({OpscaledBin(), "user", "create", "--data-dir", s.data_dir() + "/data", "--org",
+  RunResult u = RunProcess({OpscaledBin(), "user", "create", "--data-dir", s.data_dir() + "/data", "--org",
                      "acme", "--email", "second@example.com", "--role", "admin", "--format", "json"});
   ASSERT_EQ(u.exit_code, 0) << u.err;
   json::object o = json::parse(u.out).as_object();
@@ -105,7 +105,7 @@ TEST(ServerTest, UserCreateOnARunningServerWorksAtOnce) {
   std::string bearer = BearerHeader(o["api_token"].as_string().c_str());
   EXPECT_EQ(Curl("POST", s.url() + "/v1/organizations/acme/databases", {bearer},
                  R"({"name":"fromsecond","cluster_size":"PS-10"})").status, 201);
-  RunResult missing = Run({OpscaledBin(), "user", "create", "--data-dir", s.data_dir() + "/data",
+  RunResult missing = RunProcess({OpscaledBin(), "user", "create", "--data-dir", s.data_dir() + "/data",
                            "--org", "nope", "--email", "x@example.com", "--role", "admin"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("organization nope does not exist"), std::string::npos);

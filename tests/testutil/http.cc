@@ -25,7 +25,7 @@ HttpReply Curl(const std::string& method, const std::string& url,
     argv.push_back("--data-binary");
     argv.push_back("@-");
   }
-  RunResult r = Run(argv, {}, body);
+  RunResult r = RunProcess(argv, {}, body);
   HttpReply reply;
   auto nl = r.out.rfind('\n');
   if (nl == std::string::npos) return reply;

@@ -49,7 +49,7 @@ std::vector<char*> CStrings(std::vector<std::string>& v) {
 
 }  // namespace
 
-RunResult Run(const std::vector<std::string>& argv_in, const std::map<std::string, std::string>& env_in,
+RunResult RunProcess(const std::vector<std::string>& argv_in, const std::map<std::string, std::string>& env_in,
               const std::string& stdin_text, int timeout_s) {
   std::vector<std::string> argv = argv_in;
   std::vector<std::string> env = BuildEnv(env_in);
@@ -125,7 +125,7 @@ std::string PscaleBin() { return OPSCALE_BIN_DIR "/pscale"; }
 
 Server::Server(const std::string& org, const std::string& email) {
   std::string data = dir_.path() + "/data";
-  RunResult init = Run({OpscaledBin(), "init", "--data-dir", data, "--org", org, "--admin-email",
+  RunResult init = RunProcess({OpscaledBin(), "init", "--data-dir", data, "--org", org, "--admin-email",
                         email, "--format", "json"});
   if (init.exit_code != 0) throw std::runtime_error("opscaled init failed: " + init.err);
   auto v = boost::json::parse(init.out).as_object();

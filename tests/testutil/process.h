@@ -20,7 +20,7 @@ struct RunResult {
 // Runs argv[0] with args, extra env vars (added to a clean copy of this
 // process's environment; a value of "\x01unset" removes the variable), and
 // optional stdin text. Kills it after `timeout_s`.
-RunResult Run(const std::vector<std::string>& argv,
+RunResult RunProcess(const std::vector<std::string>& argv,
               const std::map<std::string, std::string>& env = {}, const std::string& stdin_text = "",
               int timeout_s = 60);
 

@@ -1,0 +1,132 @@
+#include "cli/config.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace opscale::cli {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::string Unquote(std::string_view v) {
+  if (!v.empty() && (v.front() == '"' || v.front() == '\'')) {
+    auto close = v.find(v.front(), 1);
+    if (close != std::string_view::npos) return std::string(v.substr(1, close - 1));
+  }
+  // An unquoted value may carry a trailing " # comment".
+  auto hash = v.find(" #");
+  if (hash != std::string_view::npos) v = Trim(v.substr(0, hash));
+  return std::string(v);
+}
+
+}  // namespace
+
+ConfigValues ParseConfig(std::string_view text) {
+  ConfigValues values;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (line.empty() || line.front() == ' ' || line.front() == '\t' || line.front() == '#') continue;
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view key = Trim(line.substr(0, colon));
+    std::string value = Unquote(Trim(line.substr(colon + 1)));
+    if (key == "org")
+      values.org = value;
+    else if (key == "database")
+      values.database = value;
+    else if (key == "branch")
+      values.branch = value;
+  }
+  return values;
+}
+
+std::string RenderConfig(const ConfigValues& values) {
+  std::string out;
+  if (!values.org.empty()) out += "org: " + values.org + "\n";
+  if (!values.database.empty()) out += "database: " + values.database + "\n";
+  if (!values.branch.empty()) out += "branch: " + values.branch + "\n";
+  return out;
+}
+
+std::string ConfigDir(const std::string& home) {
+  return home + "/.config/planetscale";
+}
+std::string DefaultConfigPath(const std::string& home) {
+  return ConfigDir(home) + "/pscale.yml";
+}
+std::string AccessTokenPath(const std::string& home) {
+  return ConfigDir(home) + "/access-token";
+}
+
+std::string ProjectConfigPath(const std::string& cwd) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir = fs::path(cwd);
+  while (!dir.empty()) {
+    if (fs::exists(dir / ".git", ec)) return (dir / ".pscale.yml").string();
+    fs::path parent = dir.parent_path();
+    if (parent == dir) break;
+    dir = parent;
+  }
+  return (fs::path(cwd) / ".pscale.yml").string();
+}
+
+std::optional<ConfigValues> ReadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return ParseConfig(buf.str());
+}
+
+Status WriteConfigFile(const std::string& path, const ConfigValues& values) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(path).parent_path();
+  if (!dir.empty()) {
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) {
+      fs::create_directories(dir, ec);
+      if (ec)
+        return Status::Internal(fmt::format("cannot create directory {}: {}", dir.string(), ec.message()));
+      ::chmod(dir.c_str(), 0771);
+    }
+  }
+  std::ofstream out(path, std::ios::trunc);
+  if (!out)
+    return Status::Internal(fmt::format("cannot write config file {}: {}", path, std::strerror(errno)));
+  out << RenderConfig(values);
+  out.close();
+  if (!out) return Status::Internal(fmt::format("cannot write config file {}", path));
+  return Status::Ok();
+}
+
+std::string ReadAccessToken(const std::string& home) {
+  if (home.empty()) return {};
+  std::ifstream in(AccessTokenPath(home));
+  if (!in) return {};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return std::string(Trim(buf.str()));
+}
+
+Result<std::string> ResolveOrg(const OrgSources& s) {
+  for (const std::string* v : {&s.flag, &s.env, &s.project_org, &s.global_org})
+    if (!v->empty()) return *v;
+  return Status::InvalidArgument("required flag(s) \"org\" not set");
+}
+
+}  // namespace opscale::cli
