@@ -1,6 +1,7 @@
 #include "api/json_views.h"
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <map>
 
 #include "auth/access.h"
@@ -240,7 +241,16 @@ json::array ServiceTokenGrantsJson(const std::vector<GrantView>& grants) {
                      {"description", access ? std::string(Info(*access).description) : ""}});
   }
   json::array out;
-  for (const auto& k : order) out.push_back(std::move(by_resource[k]));
+  for (const auto& k : order) {
+    // Within a resource, list accesses in catalog order.
+    json::array& acc = by_resource[k]["accesses"].as_array();
+    std::sort(acc.begin(), acc.end(), [](const json::value& a, const json::value& b) {
+      auto ia = ParseAccess(a.as_object().at("access").as_string());
+      auto ib = ParseAccess(b.as_object().at("access").as_string());
+      return (ia ? static_cast<int>(*ia) : 999) < (ib ? static_cast<int>(*ib) : 999);
+    });
+    out.push_back(std::move(by_resource[k]));
+  }
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "service/service_tokens.h"
 
+#include <algorithm>
+#include <tuple>
 #include <unordered_map>
 
 #include "auth/token_format.h"
@@ -71,6 +73,14 @@ Result<std::vector<GrantView>> ServiceTokenService::Views(const Organization& or
     }
     out.push_back(std::move(v));
   }
+  // Stable, readable order: databases by name, then the organization; accesses in catalog order.
+  auto rank = [](const GrantView& g) {
+    auto a = ParseAccess(g.grant.access);
+    return std::make_tuple(g.grant.resource_type == ResourceType::kOrganization, g.resource_name,
+                           a ? static_cast<int>(*a) : 999);
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const GrantView& x, const GrantView& y) { return rank(x) < rank(y); });
   return out;
 }
 
