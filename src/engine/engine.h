@@ -97,8 +97,8 @@ class Engine {
   // (safe migrations toggled). A no-op for other roles, whose grants never
   // include DDL. Revoking also kills the account's sessions: MariaDB caches
   // schema privileges per session, so only new sessions see the change.
-  virtual Status SetDdlAllowed(const std::string& username, const std::string& schema,
-                               Role role, bool allowed) = 0;
+  virtual Status SetDdlAllowed(const std::string& username, const std::string& schema, Role role,
+                               bool allowed) = 0;
 
   // Ok when the engine answers a trivial query now.
   virtual Status Ping() = 0;

@@ -100,8 +100,8 @@ Status MariaDbConnection::ExecSecret(std::string_view sql, std::string_view what
     return Status::Ok();
   }
   last_errno_ = mysql_errno(mysql_);
-  return StatusFromMysqlError(
-      last_errno_, "mariadb: " + std::string(what) + " failed (" + std::to_string(last_errno_) + ")");
+  return StatusFromMysqlError(last_errno_, "mariadb: " + std::string(what) + " failed (" +
+                                               std::to_string(last_errno_) + ")");
 }
 
 Result<std::vector<Row>> MariaDbConnection::Query(std::string_view sql) {

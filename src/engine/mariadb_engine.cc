@@ -122,6 +122,12 @@ class MariaDbEngine final : public Engine {
   // Hosts the user exists on; the configured hosts when mysql.user cannot be read.
   Result<std::vector<std::string>> HostsOf(MariaDbConnection& c, const std::string& user);
   Status KillOn(MariaDbConnection& c, const std::string& user);
+  // ValidateUserName, and never the account this engine logs in with.
+  Status CheckUser(const std::string& user) const {
+    OPSCALE_RETURN_IF_ERROR(ValidateUserName(user));
+    if (user == options_.dsn.user) return Status::InvalidArgument("user name is reserved");
+    return Status::Ok();
+  }
 
   std::shared_ptr<void> keep_alive_;  // first member: released last
   MariaDbEngineOptions options_;
@@ -164,10 +170,10 @@ void MariaDbEngine::Give(std::unique_ptr<MariaDbConnection> conn) {
 
 Status MariaDbEngine::RequireSchema(MariaDbConnection& c, const std::string& schema,
                                     std::pair<std::string, std::string>* charset) {
-  OPSCALE_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      c.Query("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME "
-              "FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " + c.Literal(schema)));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                           c.Query("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME "
+                                   "FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " +
+                                   c.Literal(schema)));
   if (rows.empty()) return Status::NotFound("schema " + schema + " does not exist");
   if (charset != nullptr) *charset = {rows[0][0], rows[0][1]};
   return Status::Ok();
@@ -209,8 +215,8 @@ Status MariaDbEngine::CopySchema(const std::string& from, const std::string& to)
           return Status::Internal("mariadb: unexpected character set name");
         }
         OPSCALE_ASSIGN_OR_RETURN(std::vector<TableDdl> tables, ReadTables(c, from));
-        Status st = c.Exec("CREATE DATABASE " + QuoteIdent(to) + " CHARACTER SET " +
-                           charset.first + " COLLATE " + charset.second);
+        Status st = c.Exec("CREATE DATABASE " + QuoteIdent(to) + " CHARACTER SET " + charset.first +
+                           " COLLATE " + charset.second);
         if (c.last_errno() == ER_DB_CREATE_EXISTS) {
           return Status::Conflict("schema " + to + " already exists");
         }
@@ -242,18 +248,22 @@ Result<std::vector<std::string>> MariaDbEngine::HostsOf(MariaDbConnection& c,
 }
 
 Status MariaDbEngine::CreateAccount(const AccountSpec& spec) {
-  OPSCALE_RETURN_IF_ERROR(ValidateUserName(spec.username));
+  OPSCALE_RETURN_IF_ERROR(CheckUser(spec.username));
   OPSCALE_RETURN_IF_ERROR(ValidatePassword(spec.password));
   OPSCALE_RETURN_IF_ERROR(ValidateSchemaName(spec.schema));
-  std::vector<std::string> hosts = spec.hosts.empty() ? options_.account_hosts : spec.hosts;
-  for (const std::string& host : hosts) OPSCALE_RETURN_IF_ERROR(ValidateHost(host));
+  std::vector<std::string> hosts;
+  for (const std::string& host : spec.hosts.empty() ? options_.account_hosts : spec.hosts) {
+    OPSCALE_RETURN_IF_ERROR(ValidateHost(host));
+    if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
+  }
 
   return Run([&](MariaDbConnection& c) -> Status {
     OPSCALE_RETURN_IF_ERROR(RequireSchema(c, spec.schema, nullptr));
     // MariaDB takes the native-password hash, so the secret itself never
     // reaches the server's process list or logs.
-    std::string auth = is_mariadb_ ? "IDENTIFIED BY PASSWORD '" + NativePasswordHash(spec.password) + "'"
-                                   : "IDENTIFIED BY " + c.Literal(spec.password);
+    std::string auth = is_mariadb_
+                           ? "IDENTIFIED BY PASSWORD '" + NativePasswordHash(spec.password) + "'"
+                           : "IDENTIFIED BY " + c.Literal(spec.password);
     std::string create = "CREATE USER ";
     for (size_t i = 0; i < hosts.size(); ++i) {
       if (i > 0) create += ", ";
@@ -277,7 +287,7 @@ Status MariaDbEngine::CreateAccount(const AccountSpec& spec) {
 }
 
 Status MariaDbEngine::DropAccount(const std::string& username) {
-  OPSCALE_RETURN_IF_ERROR(ValidateUserName(username));
+  OPSCALE_RETURN_IF_ERROR(CheckUser(username));
   return Run([&](MariaDbConnection& c) -> Status {
     OPSCALE_ASSIGN_OR_RETURN(std::vector<std::string> hosts, HostsOf(c, username));
     if (!hosts.empty()) {
@@ -297,7 +307,8 @@ Status MariaDbEngine::KillOn(MariaDbConnection& c, const std::string& user) {
         c.Query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = " + c.Literal(user)));
     for (const Row& row : rows) {
       const std::string& id = row[0];
-      if (id.empty() || !std::all_of(id.begin(), id.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      if (id.empty() ||
+          !std::all_of(id.begin(), id.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
         continue;
       }
       if (std::find(killed.begin(), killed.end(), id) != killed.end()) continue;
@@ -310,12 +321,12 @@ Status MariaDbEngine::KillOn(MariaDbConnection& c, const std::string& user) {
 }
 
 Status MariaDbEngine::KillSessions(const std::string& username) {
-  OPSCALE_RETURN_IF_ERROR(ValidateUserName(username));
+  OPSCALE_RETURN_IF_ERROR(CheckUser(username));
   return Run([&](MariaDbConnection& c) { return KillOn(c, username); });
 }
 
 Result<int> MariaDbEngine::CountSessions(const std::string& username) {
-  OPSCALE_RETURN_IF_ERROR(ValidateUserName(username));
+  OPSCALE_RETURN_IF_ERROR(CheckUser(username));
   int count = 0;
   OPSCALE_RETURN_IF_ERROR(Run([&](MariaDbConnection& c) -> Status {
     OPSCALE_ASSIGN_OR_RETURN(
@@ -330,7 +341,7 @@ Result<int> MariaDbEngine::CountSessions(const std::string& username) {
 
 Status MariaDbEngine::SetDdlAllowed(const std::string& username, const std::string& schema,
                                     Role role, bool allowed) {
-  OPSCALE_RETURN_IF_ERROR(ValidateUserName(username));
+  OPSCALE_RETURN_IF_ERROR(CheckUser(username));
   OPSCALE_RETURN_IF_ERROR(ValidateSchemaName(schema));
   if (role != Role::kAdmin) return Status::Ok();
   return Run([&](MariaDbConnection& c) -> Status {
@@ -340,8 +351,8 @@ Status MariaDbEngine::SetDdlAllowed(const std::string& username, const std::stri
     if (allowed) {
       return c.Exec("GRANT " + DdlPrivileges() + " ON " + GrantTarget(schema) + " TO " + accounts);
     }
-    Status st = c.Exec("REVOKE " + DdlPrivileges() + " ON " + GrantTarget(schema) + " FROM " +
-                       accounts);
+    Status st =
+        c.Exec("REVOKE " + DdlPrivileges() + " ON " + GrantTarget(schema) + " FROM " + accounts);
     if (!st.ok() && c.last_errno() != ER_NONEXISTING_GRANT) return st;
     return KillOn(c, username);
   });

@@ -31,9 +31,7 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxSocketPath = 100;  // sun_path holds 108 bytes
 constexpr std::string_view kLogFileSize = "16M";
 
-Ms Since(Clock::time_point start) {
-  return std::chrono::duration_cast<Ms>(Clock::now() - start);
-}
+Ms Since(Clock::time_point start) { return std::chrono::duration_cast<Ms>(Clock::now() - start); }
 
 // A port the kernel considered free a moment ago (bind to 0, read, close).
 Result<int> FreeLoopbackPort() {
@@ -121,7 +119,8 @@ std::string SocketPathFor(const std::string& dir) {
 
 }  // namespace
 
-Result<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start(const PrivateMariaDbOptions& options) {
+Result<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start(
+    const PrivateMariaDbOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("the data dir is not set");
   std::string mariadbd = options.mariadbd_path;
   if (mariadbd.empty()) {
@@ -145,14 +144,16 @@ Result<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start(const PrivateMaria
 
   std::string lock_path = db->dir_ + "/lock";
   db->lock_fd_ = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (db->lock_fd_ < 0) return Status::Internal("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (db->lock_fd_ < 0) {
+    return Status::Internal("cannot open " + lock_path + ": " + std::strerror(errno));
+  }
   if (flock(db->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     return Status::Conflict("the MariaDB instance in " + db->dir_ +
                             " is managed by another running opscaled");
   }
   OPSCALE_RETURN_IF_ERROR(db->StopStaleServer());
 
-  if (!fs::exists(db->dir_ + "/installed")) {
+  if (!fs::exists(db->dir_ + "/installed", ec)) {
     std::string install_db = options.install_db_path;
     if (install_db.empty()) {
       install_db = FindExecutable("mariadb-install-db", {"/usr/bin", "/usr/local/bin", "/usr/sbin"})
@@ -199,8 +200,8 @@ Status PrivateMariaDb::Install(const std::string& install_db) {
   if (ec) return Status::Internal("cannot create " + data_dir_ + ": " + ec.message());
   std::vector<std::string> argv = {install_db, "--no-defaults", "--datadir=" + data_dir_};
   if (geteuid() == 0) argv.push_back("--user=root");  // refuses to run as root otherwise
-  for (std::string arg : {"--auth-root-authentication-method=normal", "--skip-test-db",
-                          "--skip-name-resolve"}) {
+  for (std::string arg :
+       {"--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}) {
     argv.push_back(arg);
   }
   argv.push_back("--innodb-log-file-size=" + std::string(kLogFileSize));
@@ -227,38 +228,43 @@ Status PrivateMariaDb::Launch(const std::string& mariadbd, int port, bool* retry
   if (ec) log_offset = 0;
   std::vector<std::string> argv = {mariadbd, "--no-defaults"};
   if (geteuid() == 0) argv.push_back("--user=root");
-  for (std::string arg : {
-           "--datadir=" + data_dir_, "--socket=" + socket_path_,
-           "--pid-file=" + dir_ + "/mariadbd.pid", "--port=" + std::to_string(port),
-           std::string("--bind-address=127.0.0.1"), std::string("--skip-name-resolve"),
-           "--log-error=" + error_log, "--innodb-buffer-pool-size=" + options_.buffer_pool_size,
-           "--innodb-log-file-size=" + std::string(kLogFileSize),
-           std::string("--innodb-buffer-pool-dump-at-shutdown=0"),
-           std::string("--innodb-buffer-pool-load-at-startup=0"),
-           std::string("--character-set-server=utf8mb4"),
-           std::string("--collation-server=utf8mb4_unicode_ci"), std::string("--local-infile=0")}) {
+  for (std::string arg :
+       {"--datadir=" + data_dir_, "--socket=" + socket_path_,
+        "--pid-file=" + dir_ + "/mariadbd.pid", "--port=" + std::to_string(port),
+        std::string("--bind-address=127.0.0.1"), std::string("--skip-name-resolve"),
+        "--log-error=" + error_log, "--innodb-buffer-pool-size=" + options_.buffer_pool_size,
+        "--innodb-log-file-size=" + std::string(kLogFileSize),
+        std::string("--innodb-buffer-pool-dump-at-shutdown=0"),
+        std::string("--innodb-buffer-pool-load-at-startup=0"),
+        std::string("--character-set-server=utf8mb4"),
+        std::string("--collation-server=utf8mb4_unicode_ci"), std::string("--local-infile=0")}) {
     argv.push_back(std::move(arg));
   }
   auto start = Clock::now();
   OPSCALE_ASSIGN_OR_RETURN(ChildProcess child, ChildProcess::Spawn(argv, dir_ + "/mariadbd.out"));
+  // Probe as the account that exists: root before the first bootstrap.
   DsnSpec probe{"root", "", "127.0.0.1", port};
+  if (auto creds = ReadAdminCnf(dir_ + "/admin.cnf")) {
+    probe.user = creds->first;
+    probe.password = creds->second;
+  }
   auto deadline = start + options_.start_timeout;
   while (true) {
     if (!child.Running()) {
       std::string tail = TailOfFile(error_log, 12, log_offset);
       *retry_port = tail.find("Address already in use") != std::string::npos;
-      return Status::Unavailable("mariadbd " + child.DescribeExit() + " while starting; last lines of " +
-                                 error_log + ":\n" + tail);
+      return Status::Unavailable("mariadbd " + child.DescribeExit() +
+                                 " while starting; last lines of " + error_log + ":\n" + tail);
     }
-    unsigned error_number = 0;
+    unsigned error_number = 2000;
     // A refusal (error below 2000) also proves the server is answering.
     if (MariaDbConnection::Open(probe, 1, &error_number).ok() || error_number < 2000) break;
     if (Clock::now() >= deadline) {
       child.Terminate(Ms(2000));
-      return Status::Unavailable(
-          "mariadbd did not answer on 127.0.0.1:" + std::to_string(port) + " within " +
-          std::to_string(options_.start_timeout.count()) + " s; last lines of " + error_log +
-          ":\n" + TailOfFile(error_log, 12, log_offset));
+      return Status::Unavailable("mariadbd did not answer on 127.0.0.1:" + std::to_string(port) +
+                                 " within " + std::to_string(options_.start_timeout.count()) +
+                                 " s; last lines of " + error_log + ":\n" +
+                                 TailOfFile(error_log, 12, log_offset));
     }
     std::this_thread::sleep_for(Ms(50));
   }
@@ -282,7 +288,13 @@ Status PrivateMariaDb::Bootstrap() {
   if (!creds) {
     // First start: root has no password over TCP until the lock-down below.
     DsnSpec root{"root", "", "127.0.0.1", admin_dsn_.port};
-    OPSCALE_ASSIGN_OR_RETURN(auto conn, MariaDbConnection::Open(root));
+    Result<std::unique_ptr<MariaDbConnection>> opened = MariaDbConnection::Open(root);
+    if (!opened.ok()) {
+      return Status::Unavailable("cannot log in to the private MariaDB: " + cnf +
+                                 " is missing and root is locked; restore that file (or delete " +
+                                 dir_ + " to start over without any branch data)");
+    }
+    std::unique_ptr<MariaDbConnection> conn = std::move(opened).value();
     std::string password = RandomString(32, kBase62);
     std::string hash = NativePasswordHash(password);
     std::string create = "CREATE OR REPLACE USER ";

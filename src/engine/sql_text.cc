@@ -29,10 +29,14 @@ Status ValidateName(std::string_view what, std::string_view name, size_t max) {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kReader: return "reader";
-    case Role::kWriter: return "writer";
-    case Role::kReadWriter: return "readwriter";
-    case Role::kAdmin: return "admin";
+    case Role::kReader:
+      return "reader";
+    case Role::kWriter:
+      return "writer";
+    case Role::kReadWriter:
+      return "readwriter";
+    case Role::kAdmin:
+      return "admin";
   }
   return "reader";
 }
@@ -56,7 +60,8 @@ Status ValidateSchemaName(std::string_view schema) {
 
 Status ValidateUserName(std::string_view user) {
   OPSCALE_RETURN_IF_ERROR(ValidateName("user name", user, kMaxUserLength));
-  for (std::string_view reserved : {std::string_view("root"), std::string_view("mysql"), kAdminUser}) {
+  for (std::string_view reserved :
+       {std::string_view("root"), std::string_view("mysql"), kAdminUser}) {
     if (user == reserved) return Status::InvalidArgument("user name is reserved");
   }
   return Status::Ok();
@@ -119,10 +124,13 @@ std::string NativePasswordHash(std::string_view password) {
 
 std::string DmlPrivileges(Role role) {
   switch (role) {
-    case Role::kReader: return "SELECT, SHOW VIEW";
-    case Role::kWriter: return "INSERT, UPDATE, DELETE";
+    case Role::kReader:
+      return "SELECT, SHOW VIEW";
+    case Role::kWriter:
+      return "INSERT, UPDATE, DELETE";
     case Role::kReadWriter:
-    case Role::kAdmin: return "SELECT, SHOW VIEW, INSERT, UPDATE, DELETE";
+    case Role::kAdmin:
+      return "SELECT, SHOW VIEW, INSERT, UPDATE, DELETE";
   }
   return "SELECT";
 }

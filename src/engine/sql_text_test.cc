@@ -11,8 +11,8 @@ TEST(SqlTextTest, SchemaNamesAreValidated) {
   EXPECT_TRUE(ValidateSchemaName(std::string(64, 'a')).ok());
   EXPECT_EQ(ValidateSchemaName(std::string(65, 'a')).code(), Code::kInvalidArgument);
   EXPECT_EQ(ValidateSchemaName("").code(), Code::kInvalidArgument);
-  for (const char* bad : {"a`; DROP DATABASE x; --", "Shop", "a b", "a.b", "a'b", "a\\b",
-                          "mysql", "sys", "information_schema", "performance_schema", "é"}) {
+  for (const char* bad : {"a`; DROP DATABASE x; --", "Shop", "a b", "a.b", "a'b", "a\\b", "mysql",
+                          "sys", "information_schema", "performance_schema", "é"}) {
     Status st = ValidateSchemaName(bad);
     EXPECT_EQ(st.code(), Code::kInvalidArgument) << bad;
     // The message states the rule and never echoes the input.
@@ -30,7 +30,8 @@ TEST(SqlTextTest, UserNamesAreValidated) {
 }
 
 TEST(SqlTextTest, HostsAndPasswordsAreValidated) {
-  for (const char* good : {"127.0.0.1", "::1", "localhost", "%", "10.0.0.0/255.0.0.0", "db-1.lan"}) {
+  for (const char* good :
+       {"127.0.0.1", "::1", "localhost", "%", "10.0.0.0/255.0.0.0", "db-1.lan"}) {
     EXPECT_TRUE(ValidateHost(good).ok()) << good;
   }
   for (const char* bad : {"", "a'b", "a b", "h`", "x\\y"}) {
