@@ -63,6 +63,8 @@ TEST_F(GuideTest, ServiceTokenLifecycleFromTheGuide) {
   RunResult denied = WithTokenEnv({"branch", "create", "mydb", "early", "--org", "acme"}, id, secret);
   EXPECT_NE(denied.exit_code, 0);
   EXPECT_NE(denied.err.find("does not exist"), std::string::npos) << denied.err;
+  EXPECT_NE(denied.err.find("may not have the required 'create_branch' permission"), std::string::npos)
+      << denied.err;
 
   // "pscale service-token add-access <ID> read_branch delete_branch create_branch --database <DB>"
   RunResult added = Admin({"service-token", "add-access", id, "read_branch", "delete_branch",
@@ -125,7 +127,7 @@ TEST_F(GuideTest, ServiceTokenLifecycleFromTheGuide) {
   EXPECT_EQ(after.status, 401);
   EXPECT_EQ(after.Json().as_object()["code"].as_string(), "unauthorized");
   RunResult b4 = WithTokenEnv({"branch", "list", "mydb", "--org", "acme"}, id, secret);
-  EXPECT_NE(b4.exit_code, 0);
+  EXPECT_EQ(b4.exit_code, 1);
   EXPECT_NE(b4.err.find("Authentication failed"), std::string::npos) << b4.err;
 }
 
