@@ -19,11 +19,19 @@
 // Linger (half-close and discard input for a moment, so the client sees the
 // response instead of a reset) and Close. Stop() first closes Idle/Reading
 // sessions, waits for Handling/Writing ones, then closes the rest.
+//
+// Upgrades: a handler's 101 with Response::upgrade set is written as a bare
+// head (no Content-Length); then the session releases its socket from Asio
+// (no longer watched by the io_context, left in blocking mode) and the
+// callback gets the fd on a detached thread of its own, since a tunnel may
+// last for hours and must not occupy the worker pool.
 
 #include "api/http_server.h"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -227,7 +235,10 @@ struct ServerCore {
     try {
       return InternalError();
     } catch (...) {
-      return Response{500, "", {}, ""};
+      Response r;
+      r.status = 500;
+      r.content_type.clear();
+      return r;
     }
   }
 
@@ -262,6 +273,36 @@ struct ServerCore {
   void OnAccept(ErrorCode ec, tcp::socket socket);
 };
 
+using UpgradeFn = std::function<void(int fd, std::string already_read)>;
+
+// Runs `fn(fd, already_read)` on a detached thread (see Response::upgrade),
+// or inline when no thread can be started (then the fd is closed and the
+// callback gets -1). Never throws.
+void RunUpgrade(UpgradeFn fn, int fd, std::string already_read) noexcept {
+  if (!fn) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  try {
+    auto shared = std::make_shared<UpgradeFn>(std::move(fn));
+    std::thread([shared, fd, data = std::move(already_read)]() mutable {
+      try {
+        (*shared)(fd, std::move(data));
+      } catch (...) {
+        // Owned by the callee from here on; nothing to report to.
+      }
+    }).detach();
+    return;
+  } catch (...) {
+    // Cannot start a thread (or out of memory): fall through.
+  }
+  if (fd >= 0) close(fd);
+  try {
+    if (fn) fn(-1, std::string());
+  } catch (...) {
+  }
+}
+
 // Every asynchronous step of a session completes through this one handler
 // type (and `Task` for posted work), so each Beast/Asio operation template is
 // instantiated once: that is most of this file's compile time.
@@ -287,6 +328,7 @@ class Session : public std::enable_shared_from_this<Session> {
         remote_ip_(std::move(remote_ip)) {}
 
   ~Session() {
+    CancelUpgrade();  // e.g. dropped by Stop() while the 101 was being written
     if (request_active_) server_->RequestFinished();
     server_->RemoveSession(this);
   }
@@ -357,6 +399,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WriteSome(ErrorCode ec, size_t n) {
     if (ec) {
+      CancelUpgrade();
       FinishRequest();
       return Close();
     }
@@ -441,8 +484,89 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHandlerDone() {
-    if (state_ == State::kClosed) return FinishRequest();  // closed by Stop()
+    if (response_.upgrade) {
+      upgrade_ = std::move(response_.upgrade);
+      response_.upgrade = nullptr;
+      if (response_.status != 101) {
+        // Not a switch: the callback still learns it will get no socket.
+        RunUpgrade(std::move(upgrade_), -1, std::string());
+        upgrade_ = nullptr;
+      }
+    }
+    if (state_ == State::kClosed) {  // closed by Stop()
+      CancelUpgrade();
+      return FinishRequest();
+    }
+    if (upgrade_) return WriteUpgrade(std::move(response_));
     WriteResponse(std::move(response_));
+  }
+
+  // The head of a 101 (no body, no length), then OnUpgradeWritten.
+  void WriteUpgrade(Response r) {
+    std::string protocol;
+    for (const auto& [name, value] : r.headers) {
+      if (beast::iequals(name, "upgrade") && IsHeaderValue(value)) protocol = value;
+    }
+    if (version_ != 11 || head_ || server_->stopping || protocol.empty()) {
+      CancelUpgrade();
+      if (server_->stopping) {
+        return WriteResponse(JsonError(503, "unavailable", "server is shutting down"));
+      }
+      if (protocol.empty()) return WriteResponse(InternalError());  // handler bug
+      return WriteResponse(JsonError(400, "bad_request", "protocol upgrade requires HTTP/1.1"));
+    }
+    state_ = State::kWriting;
+    keep_after_write_ = false;
+    std::string& h = out_head_;
+    h = "HTTP/1.1 101 Switching Protocols\r\nServer: opscaled\r\nConnection: Upgrade\r\nUpgrade: ";
+    h += protocol;
+    h += "\r\n";
+    for (const auto& [name, value] : r.headers) {
+      if (!IsHeaderName(name) || !IsHeaderValue(value)) continue;
+      if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
+          beast::iequals(name, "server") || beast::iequals(name, "connection") ||
+          beast::iequals(name, "upgrade") || beast::iequals(name, "content-type")) {
+        continue;
+      }
+      h += name;
+      h += ": ";
+      h += value;
+      h += "\r\n";
+    }
+    h += "\r\n";
+    out_body_.clear();
+    SetDeadline(stream_, server_->ReadTimeout());
+    StartWrite(&Session::OnUpgradeWritten);
+  }
+
+  // Hands the socket and the bytes read past the request to the callback.
+  void OnUpgradeWritten() {
+    FinishRequest();
+    out_head_.clear();
+    std::string already_read(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    buffer_.consume(buffer_.size());
+    stream_.expires_never();
+    ErrorCode ec;
+    int fd = stream_.socket().release(ec);
+    if (ec) fd = -1;
+    if (fd >= 0) {
+      int flags = fcntl(fd, F_GETFL);
+      if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        close(fd);
+        fd = -1;
+      }
+    }
+    state_ = State::kClosed;
+    if (fd < 0) already_read.clear();
+    RunUpgrade(std::move(upgrade_), fd, std::move(already_read));
+    upgrade_ = nullptr;
+  }
+
+  // An upgrade that will not happen: the callback gets fd -1.
+  void CancelUpgrade() {
+    if (!upgrade_) return;
+    RunUpgrade(std::move(upgrade_), -1, std::string());
+    upgrade_ = nullptr;
   }
 
   void WriteResponse(Response res) {
@@ -589,6 +713,7 @@ class Session : public std::enable_shared_from_this<Session> {
   TaskFn after_write_ = nullptr;
   Request request_;
   Response response_;
+  UpgradeFn upgrade_;  // a 101's callback until the head is written
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool keep_after_write_ = false;

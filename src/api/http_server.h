@@ -13,8 +13,9 @@
 // and Server in Response::headers are ignored (Content-Type too when
 // Response::content_type is set), headers with CR/LF are dropped, and
 // "Connection: close" there closes after the response.
-// Supports keep-alive, pipelining, HEAD and "Expect: 100-continue"; no
-// upgrades. Never logs request content.
+// Supports keep-alive, pipelining, HEAD and "Expect: 100-continue", and
+// protocol upgrades: a 101 with Response::upgrade set hands the socket to
+// that callback (see http_types.h). Never logs request content.
 //
 // Thread-safety: Start/Stop from one thread; handler is called concurrently.
 #pragma once

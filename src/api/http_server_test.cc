@@ -149,6 +149,16 @@ class Client {
     return false;
   }
 
+  // Exactly n raw bytes (buffered ones first); "" on EOF/error/timeout.
+  std::string ReadRaw(size_t n) {
+    while (buf_.size() < n) {
+      if (!Fill()) return "";
+    }
+    std::string out = buf_.substr(0, n);
+    buf_.erase(0, n);
+    return out;
+  }
+
   void set_skip_body(bool v) { skip_body_ = v; }
   void ShutdownWrite() { shutdown(fd_, SHUT_WR); }
 
@@ -687,6 +697,133 @@ TEST(HttpServerLifecycle, StopWithoutStartAndDestructorAreSafe) {
 }  // destructor stops
 
 // ---- url.h ----
+
+// Upgrades: the handler's callback gets the socket (and what the client sent
+// past the request) on its own thread and speaks a new protocol on it.
+class HttpUpgradeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    HttpServerOptions o;
+    o.port = 0;
+    server_ = std::make_unique<HttpServer>(o, [this](const Request& req) {
+      Response r;
+      r.status = 101;
+      if (req.path != "/no-upgrade-header") r.headers.push_back({"Upgrade", "x-echo"});
+      r.headers.push_back({"X-Extra", "1"});
+      r.headers.push_back({"Content-Length", "5"});  // dropped: a 101 has no body
+      if (req.path == "/not-a-switch") r.status = 200;
+      r.body = "ignored";
+      r.upgrade = [this](int fd, std::string early) { Echo(fd, std::move(early)); };
+      return r;
+    });
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop(1000);
+    // Callbacks run on detached threads that touch this fixture.
+    auto deadline = Clock::now() + 5s;
+    while (callbacks_done_ < callbacks_expected_ && Clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+
+  // Says "got:<early>", then echoes until EOF.
+  void Echo(int fd, std::string early) {
+    {
+      std::lock_guard lock(mu_);
+      fds_.push_back(fd);
+    }
+    if (fd >= 0) {
+      std::string hello = "got:" + early + ";";
+      (void)send(fd, hello.data(), hello.size(), MSG_NOSIGNAL);
+      char buf[1024];
+      ssize_t n;
+      while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+        (void)send(fd, buf, static_cast<size_t>(n), MSG_NOSIGNAL);
+      }
+      close(fd);
+    }
+    callbacks_done_++;
+  }
+
+  std::vector<int> Fds() {
+    std::lock_guard lock(mu_);
+    return fds_;
+  }
+
+  // Waits until `n` callbacks started.
+  bool WaitCalls(size_t n) {
+    auto deadline = Clock::now() + 2s;
+    while (Fds().size() < n && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    return Fds().size() >= n;
+  }
+
+  std::unique_ptr<HttpServer> server_;
+  std::mutex mu_;
+  std::vector<int> fds_;
+  std::atomic<int> callbacks_done_{0};
+  int callbacks_expected_ = 1;
+};
+
+std::string UpgradeRequest(const std::string& path, const std::string& version = "1.1") {
+  return "GET " + path + " HTTP/" + version +
+         "\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: x-echo\r\n\r\n";
+}
+
+TEST_F(HttpUpgradeTest, HandsTheSocketAndBytesAlreadyReadToTheCallback) {
+  Client c(server_->port());
+  ASSERT_TRUE(c.connected());
+  // The first bytes of the new protocol ride in the request's packet.
+  ASSERT_TRUE(c.Send(UpgradeRequest("/tunnel") + "early"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 101);
+  EXPECT_EQ(r->headers["connection"], "Upgrade");
+  EXPECT_EQ(r->headers["upgrade"], "x-echo");
+  EXPECT_EQ(r->headers["server"], "opscaled");
+  EXPECT_EQ(r->headers["x-extra"], "1");
+  EXPECT_EQ(r->headers.count("content-length"), 0u);
+  EXPECT_EQ(r->headers.count("content-type"), 0u);
+  EXPECT_EQ(c.ReadRaw(10), "got:early;");
+  ASSERT_TRUE(c.Send("ping"));
+  EXPECT_EQ(c.ReadRaw(4), "ping");
+  ASSERT_TRUE(WaitCalls(1));
+  EXPECT_GE(Fds()[0], 0);
+
+  // Stop() neither waits for nor ends an upgraded connection.
+  auto start = Clock::now();
+  server_->Stop(1000);
+  EXPECT_LT(Clock::now() - start, 500ms);
+  ASSERT_TRUE(c.Send("after stop"));
+  EXPECT_EQ(c.ReadRaw(10), "after stop");
+}
+
+TEST_F(HttpUpgradeTest, CallbackGetsMinusOneWhenNoSwitchHappens) {
+  callbacks_expected_ = 3;
+  {
+    Client c(server_->port());
+    auto r = c.Roundtrip(UpgradeRequest("/tunnel", "1.0"));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_NE(r->body.find("HTTP/1.1"), std::string::npos) << r->body;
+  }
+  {
+    Client c(server_->port());
+    auto r = c.Roundtrip(UpgradeRequest("/no-upgrade-header"));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 500);
+  }
+  {
+    Client c(server_->port());
+    auto r = c.Roundtrip(UpgradeRequest("/not-a-switch"));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "ignored");
+  }
+  ASSERT_TRUE(WaitCalls(3));
+  for (int fd : Fds()) EXPECT_EQ(fd, -1);
+}
 
 TEST(Url, PercentDecode) {
   EXPECT_EQ(PercentDecode("a%20b%2fc", false), "a b/c");

@@ -68,6 +68,20 @@ Result<Response> ListAudit(Call& c) {
                    });
 }
 
+std::string HtmlEscape(const std::string& in) {
+  std::string out;
+  for (char ch : in) {
+    switch (ch) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out.push_back(ch);
+    }
+  }
+  return out;
+}
+
 json::object DbJson(Call& c, const Database& db) {
   auto branches = c.platform.store().ListBranches(db.id);
   return DatabaseJson(db, c.Param("org"), branches.ok() ? *branches : std::vector<Branch>{}, c.base);
@@ -166,6 +180,16 @@ Result<Response> DeleteBranch(Call& c) {
   return NoContent();
 }
 
+Result<Response> BranchSchema(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<engine::TableDdl> tables,
+                           c.platform.databases().BranchSchema(c.ctx, c.Param("org"), c.Param("db"),
+                                                               c.Param("branch")));
+  json::array data;
+  for (const auto& t : tables)
+    data.push_back(json::object{{"name", t.name}, {"raw", t.ddl}, {"html", HtmlEscape(t.ddl)}});
+  return Json(200, json::object{{"data", std::move(data)}});
+}
+
 Result<Response> CurrentUser(Call& c) {
   if (!c.ctx.principal.is_user())
     return Status::NotFound("service tokens have no current user");
@@ -194,6 +218,7 @@ void AddResourceRoutes(Router<RouteHandler>& r) {
   r.Add("POST", db + "/branches", CreateBranch);
   r.Add("GET", db + "/branches/{branch}", GetBranch);
   r.Add("DELETE", db + "/branches/{branch}", DeleteBranch);
+  r.Add("GET", db + "/branches/{branch}/schema", BranchSchema);
 }
 
 }  // namespace opscale::api

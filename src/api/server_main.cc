@@ -150,7 +150,7 @@ bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port)
   return !host->empty();
 }
 
-int CmdServe(const Common& c, const std::string& listen) {
+int CmdServe(const Common& c, const std::string& listen, const std::string& mysql_dsn) {
   if (!Initialized(c)) return Fail("data dir " + c.data_dir + " is not initialized; run 'opscaled init' first", 2);
   HttpServerOptions http;
   if (!SplitHostPort(listen, &http.host, &http.port))
@@ -164,8 +164,15 @@ int CmdServe(const Common& c, const std::string& listen) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto platform = OpenPlatform(c);
+  PlatformOptions o;
+  o.data_dir = c.data_dir;
+  o.store = c.store;
+  o.token_key_file = c.token_key_file;
+  o.start_engine = true;
+  o.mysql_dsn = mysql_dsn;
+  auto platform = Platform::Open(o);
   if (!platform.ok()) return Fail(platform.status().message(), 1);
+  spdlog::info("database engine: {}", (*platform)->engine().Describe());
   ApiApp app(platform->get());
   HttpServer server(http, [&app](const Request& r) { return app.Handle(r); });
   Status st = server.Start();
@@ -178,6 +185,7 @@ int CmdServe(const Common& c, const std::string& listen) {
   sigwait(&stop, &sig);
   spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   server.Stop(10000);
+  platform->reset();  // stops the private mariadbd, if any
   spdlog::info("stopped");
   return 0;
 }
@@ -203,6 +211,9 @@ int RunServerMain(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Serve the API and dashboard");
   AddCommon(serve, &common);
   serve->add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free port)");
+  std::string mysql_dsn;
+  serve->add_option("--mysql-dsn", mysql_dsn,
+                    "Use this MariaDB/MySQL (mysql://user:pass@host:port) instead of a private mariadbd");
 
   auto* org_cmd = app.add_subcommand("org", "Manage organizations");
   org_cmd->require_subcommand(1);
@@ -228,7 +239,7 @@ int RunServerMain(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (*init) return CmdInit(common, org, email);
-  if (*serve) return CmdServe(common, listen);
+  if (*serve) return CmdServe(common, listen, mysql_dsn);
   if (*org_create) return CmdOrgCreate(common, org, email);
   if (*user_create) return CmdUserCreate(common, org, email, role);
   return 2;

@@ -1,8 +1,15 @@
 #include "service/core.h"
 
 #include "common/ids.h"
+#include "engine/null_engine.h"
 
 namespace opscale {
+
+ServiceCore::ServiceCore(Store* store, CredentialIndex* index, engine::Engine* engine)
+    : store_(store), index_(index), engine_(engine) {
+  static engine::NullEngine null_engine;
+  if (!engine_) engine_ = &null_engine;
+}
 
 Status ServiceCore::Write(const std::function<Status(Store&)>& write,
                           const std::function<void()>& apply) {

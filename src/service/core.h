@@ -15,6 +15,7 @@
 #include "auth/authorizer.h"
 #include "auth/credential_index.h"
 #include "auth/principal.h"
+#include "engine/engine.h"
 #include "storage/store.h"
 
 namespace opscale {
@@ -27,10 +28,15 @@ struct RequestContext {
 
 class ServiceCore {
  public:
-  ServiceCore(Store* store, CredentialIndex* index) : store_(store), index_(index) {}
+  // `engine` may be null: then every engine call answers 503 "no database engine".
+  ServiceCore(Store* store, CredentialIndex* index, engine::Engine* engine);
 
   Store& store() { return *store_; }
   CredentialIndex& index() { return *index_; }
+  engine::Engine& engine() { return *engine_; }
+
+  // The MariaDB schema behind a branch: unique across orgs and databases.
+  static std::string SchemaName(const Branch& b) { return "br_" + b.id; }
 
   // Runs `write` in one store transaction; if it commits, runs `apply`
   // (index updates, notifications) before releasing the write lock.
@@ -60,6 +66,7 @@ class ServiceCore {
 
   Store* store_;
   CredentialIndex* index_;
+  engine::Engine* engine_;
   std::mutex write_mu_;
   int64_t external_version_ = -1;
 };

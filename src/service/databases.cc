@@ -57,6 +57,8 @@ Result<Database> DatabaseService::Create(const RequestContext& ctx, const std::s
     }
   }
   AuditEvent e = ServiceCore::Event(ctx, org.id, "database.created", "Database", db.id, db.name);
+  // The production branch is a real schema: create it first, undo it if the store refuses.
+  OPSCALE_RETURN_IF_ERROR(core_->engine().CreateSchema(ServiceCore::SchemaName(main)));
   Status st = core_->Write(
       [&](Store& tx) {
         OPSCALE_RETURN_IF_ERROR(tx.InsertDatabase(db));
@@ -67,6 +69,7 @@ Result<Database> DatabaseService::Create(const RequestContext& ctx, const std::s
       [&] {
         for (const auto& g : grants) core_->index().PutGrant(g);
       });
+  if (!st.ok()) (void)core_->engine().DropSchema(ServiceCore::SchemaName(main));
   if (st.code() == Code::kConflict)
     return Status::Conflict("database " + name + " already exists in organization " + org.name);
   OPSCALE_RETURN_IF_ERROR(st);
@@ -106,13 +109,18 @@ Status DatabaseService::Delete(const RequestContext& ctx, const std::string& org
   if (!Authorizer::IsAllowed(ctx.principal, Access::kDeleteDatabases, r))
     OPSCALE_RETURN_IF_ERROR(Authorizer::Authorize(ctx.principal, Access::kDeleteDatabase, r));
   const Database& db = resolved.first;
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Branch> branches, core_->store().ListBranches(db.id));
   AuditEvent e = ServiceCore::Event(ctx, db.org_id, "database.deleted", "Database", db.id, db.name);
-  return core_->Write(
+  OPSCALE_RETURN_IF_ERROR(core_->Write(
       [&](Store& tx) {
         OPSCALE_RETURN_IF_ERROR(tx.DeleteDatabase(db.id));
         return tx.InsertAuditEvent(e);
       },
-      [&] { core_->index().RemoveDatabase(db.id); });
+      [&] { core_->index().RemoveDatabase(db.id); }));
+  // The store no longer knows the schemas; an engine failure here leaves an
+  // orphan schema with no way in (no branch, no password), never a dangling branch.
+  for (const auto& b : branches) (void)core_->engine().DropSchema(ServiceCore::SchemaName(b));
+  return Status::Ok();
 }
 
 Result<std::vector<Branch>> DatabaseService::ListBranches(const RequestContext& ctx,
@@ -153,10 +161,16 @@ Result<Branch> DatabaseService::CreateBranch(const RequestContext& ctx, const st
   e.target_id = db.id;
   e.target_display_name = db.name;
   e.metadata_json = "{\"parent_branch\":\"" + parent + "\"}";
+  if (core_->store().GetBranch(db.id, name).ok())
+    return Status::Conflict("branch " + name + " already exists in database " + db.name);
+  // A branch is a real schema: copy the parent's tables (no rows) first.
+  OPSCALE_RETURN_IF_ERROR(core_->engine().CopySchema(ServiceCore::SchemaName(*parent_branch),
+                                                     ServiceCore::SchemaName(b)));
   Status st = core_->Write([&](Store& tx) {
     OPSCALE_RETURN_IF_ERROR(tx.InsertBranch(b));
     return tx.InsertAuditEvent(e);
   });
+  if (!st.ok()) (void)core_->engine().DropSchema(ServiceCore::SchemaName(b));
   if (st.code() == Code::kConflict)
     return Status::Conflict("branch " + name + " already exists in database " + db.name);
   OPSCALE_RETURN_IF_ERROR(st);
@@ -188,10 +202,20 @@ Status DatabaseService::DeleteBranch(const RequestContext& ctx, const std::strin
   e.target_type = "Database";
   e.target_id = db.id;
   e.target_display_name = db.name;
-  return core_->Write([&](Store& tx) {
+  OPSCALE_RETURN_IF_ERROR(core_->Write([&](Store& tx) {
     OPSCALE_RETURN_IF_ERROR(tx.DeleteBranch(b.id));
     return tx.InsertAuditEvent(e);
-  });
+  }));
+  (void)core_->engine().DropSchema(ServiceCore::SchemaName(b));
+  return Status::Ok();
+}
+
+Result<std::vector<engine::TableDdl>> DatabaseService::BranchSchema(const RequestContext& ctx,
+                                                                   const std::string& org,
+                                                                   const std::string& db,
+                                                                   const std::string& name) {
+  OPSCALE_ASSIGN_OR_RETURN(Branch b, GetBranch(ctx, org, db, name));
+  return core_->engine().ListTables(ServiceCore::SchemaName(b));
 }
 
 }  // namespace opscale

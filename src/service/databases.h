@@ -43,6 +43,10 @@ class DatabaseService {
                            const std::string& db, const std::string& name);
   Status DeleteBranch(const RequestContext& ctx, const std::string& org, const std::string& db,
                       const std::string& name);
+  // The branch's tables and their DDL, from the engine.
+  Result<std::vector<engine::TableDdl>> BranchSchema(const RequestContext& ctx,
+                                                     const std::string& org, const std::string& db,
+                                                     const std::string& name);
 
  private:
   ServiceCore* core_;

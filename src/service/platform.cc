@@ -1,6 +1,8 @@
 #include "service/platform.h"
 
 #include "auth/token_format.h"
+#include "engine/engine_factory.h"
+#include "engine/null_engine.h"
 
 namespace opscale {
 
@@ -12,7 +14,18 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   OPSCALE_ASSIGN_OR_RETURN(std::string key, LoadOrCreateKeyFile(key_file));
   OPSCALE_ASSIGN_OR_RETURN(p->store_, OpenStore(options.store, options.data_dir));
   p->index_ = std::make_unique<CredentialIndex>(SecretHasher(std::move(key)));
-  p->core_ = std::make_unique<ServiceCore>(p->store_.get(), p->index_.get());
+  if (options.start_engine) {
+    auto engine = engine::OpenEngine({options.data_dir, options.mysql_dsn});
+    if (engine.ok()) {
+      p->engine_ = std::move(engine).value();
+    } else if (engine.status().code() == Code::kUnavailable) {
+      // The API keeps serving; engine endpoints answer 503 with the reason.
+      p->engine_ = std::make_unique<engine::NullEngine>(engine.status().message());
+    } else {
+      return engine.status();
+    }
+  }
+  p->core_ = std::make_unique<ServiceCore>(p->store_.get(), p->index_.get(), p->engine_.get());
   OPSCALE_RETURN_IF_ERROR(p->core_->ReloadIndex());
   p->authenticator_ = std::make_unique<Authenticator>(p->index_.get());
   Platform* raw = p.get();

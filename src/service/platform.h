@@ -23,6 +23,10 @@ struct PlatformOptions {
   std::string data_dir;
   std::string store = "sqlite";   // or postgres://... (later)
   std::string token_key_file;     // default: <data_dir>/token.key
+  // Start the database engine (serve only): a private mariadbd in the data
+  // dir, or the server at mysql_dsn. Without it every engine call is a 503.
+  bool start_engine = false;
+  std::string mysql_dsn;
   // last_used_at is written at most once per this interval per credential.
   int64_t last_used_write_interval_ms = 60 * 1000;
 };
@@ -35,6 +39,7 @@ class Platform {
   CredentialIndex& index() { return *index_; }
   const Authenticator& authenticator() const { return *authenticator_; }
   ServiceCore& core() { return *core_; }
+  engine::Engine& engine() { return core_->engine(); }
   OrganizationService& organizations() { return *orgs_; }
   DatabaseService& databases() { return *databases_; }
   ServiceTokenService& service_tokens() { return *tokens_; }
@@ -46,6 +51,7 @@ class Platform {
 
   PlatformOptions options_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<CredentialIndex> index_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<ServiceCore> core_;

@@ -14,6 +14,7 @@ class ServiceTest : public ::testing::Test {
     dir_ = mkdtemp(tmpl);
     PlatformOptions o;
     o.data_dir = dir_;
+    o.start_engine = true;  // a private mariadbd: branches are real schemas
     auto p = Platform::Open(o);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     platform_ = std::move(p).value();

@@ -1,6 +1,7 @@
 #include "testutil/process.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -123,7 +124,54 @@ std::string OpscaledBin() { return OPSCALE_BIN_DIR "/opscaled"; }
 std::string OpscaleBin() { return OPSCALE_BIN_DIR "/opscale"; }
 std::string PscaleBin() { return OPSCALE_BIN_DIR "/pscale"; }
 
-Server::Server(const std::string& org, const std::string& email) {
+namespace {
+
+// opscaled's private mariadbd costs ~5 s to install. Tests install it once per
+// build (into a template, under a lock) and copy the stopped instance into
+// each new data dir; opscaled then starts it like any restarted instance.
+std::string MariaDbTemplate() {
+  const std::string tmpl = OPSCALE_BIN_DIR "/../test-mariadb-template";
+  if (std::filesystem::exists(tmpl + "/installed")) return tmpl;
+  int lock = open((tmpl + ".lock").c_str(), O_RDWR | O_CREAT, 0600);
+  flock(lock, LOCK_EX);
+  if (!std::filesystem::exists(tmpl + "/installed")) {
+    TempDir scratch;
+    std::string data = scratch.path() + "/data";
+    RunResult init = RunProcess({OpscaledBin(), "init", "--data-dir", data, "--org", "template",
+                                 "--admin-email", "t@example.com", "--format", "json"});
+    if (init.exit_code != 0) throw std::runtime_error("template init failed: " + init.err);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_RDWR);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      std::string bin = OpscaledBin();
+      execl(bin.c_str(), bin.c_str(), "serve", "--data-dir", data.c_str(), "--listen",
+            "127.0.0.1:0", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // Wait until the engine finished its first start (admin.cnf written).
+    for (int i = 0; i < 1200 && !std::filesystem::exists(data + "/mariadb/admin.cnf"); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    std::error_code ec;
+    std::filesystem::remove_all(tmpl, ec);
+    std::filesystem::rename(data + "/mariadb", tmpl, ec);
+    if (ec) throw std::runtime_error("cannot keep the mariadb template: " + ec.message());
+  }
+  flock(lock, LOCK_UN);
+  close(lock);
+  return tmpl;
+}
+
+}  // namespace
+
+Server::Server(const std::string& org, const std::string& email,
+               std::vector<std::string> serve_args)
+    : serve_args_(std::move(serve_args)) {
   std::string data = dir_.path() + "/data";
   RunResult init = RunProcess({OpscaledBin(), "init", "--data-dir", data, "--org", org, "--admin-email",
                         email, "--format", "json"});
@@ -133,6 +181,10 @@ Server::Server(const std::string& org, const std::string& email) {
   admin_.admin_email = v["admin_email"].as_string().c_str();
   admin_.admin_password = v["admin_password"].as_string().c_str();
   admin_.api_token = v["api_token"].as_string().c_str();
+  std::error_code ec;
+  std::filesystem::copy(MariaDbTemplate(), data + "/mariadb",
+                        std::filesystem::copy_options::recursive, ec);
+  if (ec) throw std::runtime_error("cannot copy the mariadb template: " + ec.message());
 
   StartServe();
 }
@@ -155,9 +207,13 @@ void Server::StartServe() {
     close(out[0]);
     close(out[1]);
     close(log);
-    std::string bin = OpscaledBin();
-    execl(bin.c_str(), bin.c_str(), "serve", "--data-dir", data.c_str(), "--listen", "127.0.0.1:0",
-          static_cast<char*>(nullptr));
+    std::vector<std::string> args = {OpscaledBin(), "serve", "--data-dir", data, "--listen",
+                                     "127.0.0.1:0"};
+    for (const auto& a : serve_args_) args.push_back(a);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
     _exit(127);
   }
   close(out[1]);
@@ -197,6 +253,20 @@ int Server::Stop() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return -1;
+}
+
+int Server::MariaDbPort() const {
+  std::string log = Log();
+  const std::string marker = "(private)";
+  auto end = log.find(marker);
+  if (end == std::string::npos) return 0;
+  auto colon = log.rfind(':', end);
+  return std::atoi(log.c_str() + colon + 1);
+}
+
+RunResult Server::Sql(const std::string& sql) const {
+  return RunProcess({"/usr/bin/mariadb", "--defaults-file=" + dir_.path() + "/data/mariadb/admin.cnf",
+                     "-h127.0.0.1", "-P" + std::to_string(MariaDbPort()), "-N", "-B", "-e", sql});
 }
 
 std::string Server::Log() const {

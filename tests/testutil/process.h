@@ -44,7 +44,8 @@ struct InitOutput {
 class Server {
  public:
   // Runs `opscaled init` for `org` and starts `serve`. Aborts the test on failure.
-  explicit Server(const std::string& org = "acme", const std::string& email = "admin@example.com");
+  explicit Server(const std::string& org = "acme", const std::string& email = "admin@example.com",
+                  std::vector<std::string> serve_args = {});
   ~Server();  // SIGTERM by PID, then wait
 
   const std::string& url() const { return url_; }            // http://127.0.0.1:PORT
@@ -57,6 +58,10 @@ class Server {
   std::string Log() const;
   // Stops and starts `serve` again on the same data dir (the port changes).
   void Restart();
+  // The private mariadbd's TCP port (from the server log), or 0.
+  int MariaDbPort() const;
+  // Runs SQL with the real `mariadb` client as the engine's admin account.
+  RunResult Sql(const std::string& sql) const;
 
  private:
   void StartServe();
@@ -65,6 +70,7 @@ class Server {
   std::string url_;
   pid_t pid_ = -1;
   std::string log_path_;
+  std::vector<std::string> serve_args_;
 };
 
 std::string OpscaledBin();
