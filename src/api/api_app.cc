@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "api/handler_context.h"
+#include "api/tunnel_host.h"
 
 namespace opscale::api {
 
@@ -23,6 +24,43 @@ Response ErrorResponse(const Status& status) {
 struct ApiApp::Impl {
   Platform* platform;
   Router<RouteHandler> router;
+  TunnelHost host;
+  tunnel::TunnelRegistry& tunnels = host.registry();
+
+  // Closes every tunnel and engine session that a revocation takes away
+  // (SPEC §5), and records it in the audit log.
+  void OnRevoke(const Revocation& r) {
+    tunnel::SeverResult cut;
+    switch (r.kind) {
+      case Revocation::Kind::kPrincipalDeleted:
+        cut = tunnels.SeverByPrincipal(r.principal_id);
+        break;
+      case Revocation::Kind::kAccessRemoved:
+        cut = tunnels.SeverIf([&](const tunnel::TunnelInfo& t) {
+          return t.principal_id == r.principal_id && t.database_id == r.database_id;
+        });
+        break;
+      case Revocation::Kind::kDatabaseDeleted:
+        cut = tunnels.SeverByDatabase(r.database_id);
+        break;
+      case Revocation::Kind::kBranchDeleted:
+        cut = tunnels.SeverByBranch(r.database_id, r.branch_name);
+        break;
+    }
+    // The session passwords die with their tunnels: dropping the account
+    // also kills any statement still running in MariaDB.
+    for (const auto& user : cut.engine_usernames) {
+      Status st = platform->engine().DropAccount(user);
+      if (!st.ok()) spdlog::warn("could not drop session account after revocation: {}", st.message());
+    }
+    if (cut.count > 0) {
+      AuditEvent e = ServiceCore::Event(r.by, r.org_id, "connect.severed", "ServiceToken",
+                                        r.principal_id, r.principal_id);
+      e.metadata_json = "{\"tunnels\":" + std::to_string(cut.count) + "}";
+      (void)platform->store().InsertAuditEvent(e);
+      spdlog::info("severed {} connect tunnel(s) after a revocation", cut.count);
+    }
+  }
 
   Response Dispatch(const Request& req) {
     if (req.path == "/healthz") {
@@ -52,9 +90,14 @@ ApiApp::ApiApp(Platform* platform) : impl_(std::make_unique<Impl>()) {
   impl_->platform = platform;
   AddTokenRoutes(impl_->router);
   AddResourceRoutes(impl_->router);
+  AddPasswordRoutes(impl_->router);
+  impl_->router.Add("GET", "/v1/organizations/{org}/databases/{db}/branches/{branch}/connect",
+                    ConnectRoute(&impl_->host));
+  Impl* impl = impl_.get();
+  platform->core().set_on_revoke([impl](const Revocation& r) { impl->OnRevoke(r); });
 }
 
-ApiApp::~ApiApp() = default;
+ApiApp::~ApiApp() { impl_->platform->core().set_on_revoke({}); }
 
 Response ApiApp::Handle(const Request& req) {
   auto start = std::chrono::steady_clock::now();

@@ -60,8 +60,14 @@ boost::json::object Paginate(const Call& call, const PageParams& p, const std::v
   return PageEnvelope(call, p, std::move(page), static_cast<int64_t>(items.size()));
 }
 
+class TunnelHost;
+
+// The connect tunnel route (GET .../branches/{branch}/connect).
+RouteHandler ConnectRoute(TunnelHost* host);
+
 // Registers routes.
 void AddTokenRoutes(Router<RouteHandler>& r);
 void AddResourceRoutes(Router<RouteHandler>& r);
+void AddPasswordRoutes(Router<RouteHandler>& r);  // passwords, safe migrations, promote/demote
 
 }  // namespace opscale::api

@@ -181,3 +181,12 @@ size_t CredentialIndex::service_token_count() const {
 }
 
 }  // namespace opscale
+
+namespace opscale {
+
+bool CredentialIndex::HasServiceToken(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  return tokens_.count(id) > 0;
+}
+
+}  // namespace opscale

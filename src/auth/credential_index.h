@@ -73,6 +73,7 @@ class CredentialIndex {
   std::optional<std::string> OrgIdByName(const std::string& name) const;
   std::optional<std::string> OrgNameById(const std::string& id) const;
   size_t service_token_count() const;
+  bool HasServiceToken(const std::string& id) const;
 
  private:
   struct TokenEntry {

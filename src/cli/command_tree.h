@@ -60,6 +60,8 @@ class CommandTree {
 
   // The --org value given to whichever group was used ("" when absent).
   const std::string& org_flag() const { return org_flag_; }
+  // For a top-level command that takes --org itself (pscale's `connect`).
+  std::string& org_flag_ref() { return org_flag_; }
 
  private:
   struct Entry {

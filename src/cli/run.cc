@@ -137,8 +137,10 @@ int Run(const std::vector<std::string>& args, Io& io) {
   AddApiCommand(tree);
   AddAuditLogCommands(tree);
   AddBranchCommands(tree);
+  AddConnectCommand(tree);
   AddDatabaseCommands(tree);
   AddOrgCommands(tree);
+  AddPasswordCommands(tree);
   AddServiceTokenCommands(tree);
 
   std::vector<std::string> reversed(args.size() > 1 ? args.begin() + 1 : args.end(), args.end());

@@ -26,6 +26,18 @@ struct RequestContext {
   std::string remote_ip;
 };
 
+// Something that ends the right to hold live connections (SPEC §5: tunnels
+// and engine sessions opened with it must be closed at once).
+struct Revocation {
+  enum class Kind { kPrincipalDeleted, kAccessRemoved, kDatabaseDeleted, kBranchDeleted };
+  Kind kind;
+  std::string org_id;
+  std::string principal_id;  // kPrincipalDeleted, kAccessRemoved
+  std::string database_id;   // all but kPrincipalDeleted
+  std::string branch_name;   // kBranchDeleted
+  RequestContext by;         // who caused it (for the audit log)
+};
+
 class ServiceCore {
  public:
   // `engine` may be null: then every engine call answers 503 "no database engine".
@@ -41,6 +53,13 @@ class ServiceCore {
   // Runs `write` in one store transaction; if it commits, runs `apply`
   // (index updates, notifications) before releasing the write lock.
   Status Write(const std::function<Status(Store&)>& write, const std::function<void()>& apply = {});
+
+  // Subscribes the connection registry (wired by opscaled serve). Called
+  // after the revoking write committed and the index was updated.
+  void set_on_revoke(std::function<void(const Revocation&)> hook) { on_revoke_ = std::move(hook); }
+  void Revoke(const Revocation& r) {
+    if (on_revoke_) on_revoke_(r);
+  }
 
   // Rebuilds the index from the store.
   Status ReloadIndex();
@@ -67,6 +86,7 @@ class ServiceCore {
   Store* store_;
   CredentialIndex* index_;
   engine::Engine* engine_;
+  std::function<void(const Revocation&)> on_revoke_;
   std::mutex write_mu_;
   int64_t external_version_ = -1;
 };

@@ -110,6 +110,10 @@ Status DatabaseService::Delete(const RequestContext& ctx, const std::string& org
     OPSCALE_RETURN_IF_ERROR(Authorizer::Authorize(ctx.principal, Access::kDeleteDatabase, r));
   const Database& db = resolved.first;
   OPSCALE_ASSIGN_OR_RETURN(std::vector<Branch> branches, core_->store().ListBranches(db.id));
+  // Revoke every password first (fail closed): an engine failure stops the delete.
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Password> passwords,
+                           core_->store().ListAllPasswordsForDatabase(db.id));
+  for (const auto& p : passwords) OPSCALE_RETURN_IF_ERROR(core_->engine().DropAccount(p.username));
   AuditEvent e = ServiceCore::Event(ctx, db.org_id, "database.deleted", "Database", db.id, db.name);
   OPSCALE_RETURN_IF_ERROR(core_->Write(
       [&](Store& tx) {
@@ -198,6 +202,9 @@ Status DatabaseService::DeleteBranch(const RequestContext& ctx, const std::strin
   if (b.name == db.default_branch)
     return Status::Unprocessable("branch " + b.name + " is the default branch of database " +
                                  db.name + " and cannot be deleted");
+  // Revoke the branch's passwords first (fail closed); their rows go with the branch.
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<Password> passwords, core_->store().ListPasswords(b.id));
+  for (const auto& p : passwords) OPSCALE_RETURN_IF_ERROR(core_->engine().DropAccount(p.username));
   AuditEvent e = ServiceCore::Event(ctx, db.org_id, "branch.deleted", "Branch", b.id, b.name);
   e.target_type = "Database";
   e.target_id = db.id;

@@ -11,9 +11,11 @@
 #include "auth/authenticator.h"
 #include "auth/credential_index.h"
 #include "service/bootstrap.h"
+#include "service/branch_modes.h"
 #include "service/core.h"
 #include "service/databases.h"
 #include "service/organizations.h"
+#include "service/passwords.h"
 #include "service/service_tokens.h"
 #include "storage/store.h"
 
@@ -44,6 +46,8 @@ class Platform {
   DatabaseService& databases() { return *databases_; }
   ServiceTokenService& service_tokens() { return *tokens_; }
   BootstrapService& bootstrap() { return *bootstrap_; }
+  PasswordService& passwords() { return *passwords_; }
+  BranchModeService& branch_modes() { return *branch_modes_; }
 
  private:
   Platform() = default;
@@ -59,6 +63,9 @@ class Platform {
   std::unique_ptr<DatabaseService> databases_;
   std::unique_ptr<ServiceTokenService> tokens_;
   std::unique_ptr<BootstrapService> bootstrap_;
+  std::unique_ptr<BranchModeService> branch_modes_;
+  // Last: destroyed first, so its reaper thread stops before what it uses goes.
+  std::unique_ptr<PasswordService> passwords_;
 };
 
 }  // namespace opscale

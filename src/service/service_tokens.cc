@@ -162,12 +162,15 @@ Status ServiceTokenService::Delete(const RequestContext& ctx, const std::string&
   OPSCALE_ASSIGN_OR_RETURN(ServiceToken t, core_->store().GetServiceToken(org.id, id));
   AuditEvent e = ServiceCore::Event(ctx, org.id, "service_token.deleted", "ServiceToken", t.id,
                                     t.name.value_or(t.id));
-  return core_->Write(
+  OPSCALE_RETURN_IF_ERROR(core_->Write(
       [&](Store& tx) {
         OPSCALE_RETURN_IF_ERROR(tx.DeleteServiceToken(t.id));
         return tx.InsertAuditEvent(e);
       },
-      [&] { core_->index().RemoveServiceToken(t.id); });
+      [&] { core_->index().RemoveServiceToken(t.id); }));
+  // "Deleting a service token will sever any database connections that use it."
+  core_->Revoke({Revocation::Kind::kPrincipalDeleted, org.id, t.id, "", "", ctx});
+  return Status::Ok();
 }
 
 Result<std::vector<GrantView>> ServiceTokenService::AddAccess(
@@ -260,7 +263,7 @@ Status ServiceTokenService::RemoveAccess(const RequestContext& ctx, const std::s
   e.target_id = resource_id;
   e.target_display_name = resource_name;
   e.metadata_json = "{\"accesses\":" + JsonList(names) + "}";
-  return core_->Write(
+  OPSCALE_RETURN_IF_ERROR(core_->Write(
       [&](Store& tx) {
         for (Access a : accesses)
           OPSCALE_RETURN_IF_ERROR(tx.DeleteGrant(t.id, type, resource_id, std::string(AccessName(a))));
@@ -269,7 +272,14 @@ Status ServiceTokenService::RemoveAccess(const RequestContext& ctx, const std::s
       [&] {
         for (Access a : accesses)
           core_->index().RemoveGrant(t.id, type, resource_id, std::string(AccessName(a)));
-      });
+      }));
+  bool connect_removed = false;
+  for (Access a : accesses)
+    connect_removed |= a == Access::kConnectBranch || a == Access::kConnectProductionBranch ||
+                       a == Access::kConnectProductionReadOnlyBranch;
+  if (type == ResourceType::kDatabase && connect_removed)
+    core_->Revoke({Revocation::Kind::kAccessRemoved, org.id, t.id, resource_id, "", ctx});
+  return Status::Ok();
 }
 
 }  // namespace opscale

@@ -24,6 +24,7 @@
 #include "domain/credentials.h"
 #include "domain/database.h"
 #include "domain/organization.h"
+#include "domain/password.h"
 
 namespace opscale {
 
@@ -93,6 +94,19 @@ class Store {
                              const std::string& resource_id, const std::string& access) = 0;
   virtual Result<std::vector<Grant>> ListGrants(const std::string& token_id) = 0;  // by created_at
   virtual Result<std::vector<Grant>> ListAllGrants() = 0;
+
+  // --- Branch passwords (usernames unique; rows go with their branch) ---
+  virtual Status InsertPassword(const Password& p) = 0;
+  // NotFound unless the password exists *on that branch*.
+  virtual Result<Password> GetPassword(const std::string& branch_id, const std::string& id) = 0;
+  virtual Result<std::vector<Password>> ListPasswords(const std::string& branch_id) = 0;  // by created_at
+  // Every password of every branch of the database (for cleanup on delete).
+  virtual Result<std::vector<Password>> ListAllPasswordsForDatabase(const std::string& database_id) = 0;
+  // Changes name, expires_at, ttl_seconds, last_used_at and updated_at (by id).
+  virtual Status UpdatePassword(const Password& p) = 0;
+  virtual Status DeletePassword(const std::string& id) = 0;
+  // Passwords whose expires_at <= now, oldest expiry first.
+  virtual Result<std::vector<Password>> ListExpiredPasswords(TimeMs now) = 0;
 
   // --- Audit log ---
   // Assigns seq; the stored event keeps the caller's id and times.

@@ -586,6 +586,62 @@ TEST_F(StoreTest, ConcurrentWritersOnOneStore) {
   EXPECT_EQ(store().ListAllGrants()->size(), size_t{kThreads * kPerThread});
 }
 
+TEST_F(StoreTest, PasswordsCrudExpiryAndCascade) {
+  SeedOrgAndDb();
+  ASSERT_TRUE(store().InsertBranch(MakeBranch("b1", "db1", "main", 100)).ok());
+  ASSERT_TRUE(store().InsertBranch(MakeBranch("b2", "db1", "dev", 200)).ok());
+  auto make = [](const std::string& id, const std::string& branch, const std::string& user,
+                 TimeMs created_at) {
+    Password p;
+    p.id = id;
+    p.branch_id = branch;
+    p.database_id = "db1";
+    p.org_id = "o1";
+    p.name = "pw " + id;
+    p.role = "reader";
+    p.username = user;
+    p.created_by = Actor{ActorType::kUser, "u1", "Ada"};
+    p.created_at = p.updated_at = created_at;
+    return p;
+  };
+  Password a = make("p1", "b1", "user1", 300);
+  a.ttl_seconds = 60;
+  a.expires_at = 1000;
+  ASSERT_TRUE(store().InsertPassword(a).ok());
+  ASSERT_TRUE(store().InsertPassword(make("p2", "b1", "user2", 100)).ok());
+  ASSERT_TRUE(store().InsertPassword(make("p3", "b2", "user3", 100)).ok());
+  EXPECT_EQ(store().InsertPassword(make("p4", "b1", "user1", 1)).code(), Code::kConflict);
+  EXPECT_EQ(store().InsertPassword(make("p5", "ghost", "user5", 1)).code(), Code::kNotFound);
+
+  auto got = store().GetPassword("b1", "p1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->username, "user1");
+  EXPECT_EQ(got->ttl_seconds, 60);
+  EXPECT_EQ(got->expires_at, 1000);
+  EXPECT_FALSE(got->last_used_at.has_value());
+  EXPECT_EQ(store().GetPassword("b2", "p1").status().code(), Code::kNotFound);
+  auto listed = store().ListPasswords("b1");
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "p2");
+  EXPECT_EQ(store().ListAllPasswordsForDatabase("db1")->size(), 3u);
+
+  EXPECT_TRUE(store().ListExpiredPasswords(999)->empty());
+  ASSERT_EQ(store().ListExpiredPasswords(1000)->size(), 1u);
+  a.name = "renamed";
+  a.expires_at = 5000;
+  a.updated_at = 400;
+  ASSERT_TRUE(store().UpdatePassword(a).ok());
+  EXPECT_EQ(store().GetPassword("b1", "p1")->name, "renamed");
+  EXPECT_TRUE(store().ListExpiredPasswords(1000)->empty());
+
+  ASSERT_TRUE(store().DeletePassword("p2").ok());
+  EXPECT_EQ(store().DeletePassword("p2").code(), Code::kNotFound);
+  ASSERT_TRUE(store().DeleteBranch("b2").ok());  // its passwords go with it
+  EXPECT_EQ(store().ListAllPasswordsForDatabase("db1")->size(), 1u);
+  ASSERT_TRUE(store().DeleteDatabase("db1").ok());
+  EXPECT_TRUE(store().ListAllPasswordsForDatabase("db1")->empty());
+}
+
 TEST(OpenStoreTest, SpecSelectsBackend) {
   EXPECT_EQ(OpenStore("postgres://u@h/db", "/tmp").status().code(), Code::kUnavailable);
   EXPECT_EQ(OpenStore("postgresql://u@h/db", "/tmp").status().code(), Code::kUnavailable);

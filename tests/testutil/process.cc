@@ -109,6 +109,82 @@ RunResult RunProcess(const std::vector<std::string>& argv_in, const std::map<std
   return r;
 }
 
+namespace {
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+Background::Background(const std::vector<std::string>& argv_in,
+                       const std::map<std::string, std::string>& env_in) {
+  char tmpl[] = "/tmp/opscale-bg-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  std::vector<std::string> argv = argv_in;
+  std::vector<std::string> env = BuildEnv(env_in);
+  std::string out = dir_ + "/out", err = dir_ + "/err";
+  pid_ = fork();
+  if (pid_ == 0) {
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int n = open("/dev/null", O_RDONLY);
+    dup2(n, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    auto a = CStrings(argv);
+    auto ev = CStrings(env);
+    execve(a[0], a.data(), ev.data());
+    _exit(127);
+  }
+}
+
+Background::~Background() {
+  if (exit_code_ == -3 && pid_ > 0) {
+    kill(pid_, SIGTERM);
+    if (Wait(5000) == -2) {
+      kill(pid_, SIGKILL);
+      Wait(5000);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string Background::WaitForOutput(const std::string& needle, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string o = Out();
+    if (o.find(needle) != std::string::npos) return o;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return "";
+}
+
+int Background::Wait(int timeout_ms) {
+  if (exit_code_ != -3) return exit_code_;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int status = 0;
+  while (true) {
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      return exit_code_;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return -2;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void Background::Signal(int sig) {
+  if (exit_code_ == -3) kill(pid_, sig);
+}
+
+std::string Background::Out() const { return Slurp(dir_ + "/out"); }
+std::string Background::Err() const { return Slurp(dir_ + "/err"); }
+
 TempDir::TempDir() {
   char tmpl[] = "/tmp/opscale-test-XXXXXX";
   if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");

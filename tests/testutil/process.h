@@ -24,6 +24,27 @@ RunResult RunProcess(const std::vector<std::string>& argv,
               const std::map<std::string, std::string>& env = {}, const std::string& stdin_text = "",
               int timeout_s = 60);
 
+// A process running in the background with its output in files. Stopped
+// (SIGTERM, then SIGKILL) by its PID on destruction.
+class Background {
+ public:
+  Background(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+  ~Background();
+  pid_t pid() const { return pid_; }
+  // Waits until stdout contains `needle`; returns stdout so far ("" on timeout).
+  std::string WaitForOutput(const std::string& needle, int timeout_ms);
+  // Waits for exit; returns the exit code, -1 for a signal, -2 on timeout.
+  int Wait(int timeout_ms);
+  void Signal(int sig);
+  std::string Out() const;
+  std::string Err() const;
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  int exit_code_ = -3;
+};
+
 // A fresh temporary directory, removed (recursively) on destruction.
 class TempDir {
  public:

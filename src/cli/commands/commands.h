@@ -9,8 +9,10 @@ namespace opscale::cli {
 void AddServiceTokenCommands(CommandTree& tree);
 void AddDatabaseCommands(CommandTree& tree);
 void AddBranchCommands(CommandTree& tree);
+void AddPasswordCommands(CommandTree& tree);
 void AddOrgCommands(CommandTree& tree);
 void AddAuditLogCommands(CommandTree& tree);
 void AddApiCommand(CommandTree& tree);
+void AddConnectCommand(CommandTree& tree);
 
 }  // namespace opscale::cli

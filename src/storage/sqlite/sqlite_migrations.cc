@@ -139,6 +139,34 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_org_seq ON audit_events (org_id, seq);
 )sql";
 
+// Migration 2: branch passwords (one MariaDB account each). org_id and
+// database_id are denormalized for listing and cleanup; the branch foreign key
+// removes a branch's rows with it (its accounts are dropped by the service
+// before the branch row goes).
+constexpr const char* kPasswords = R"sql(
+CREATE TABLE passwords (
+  id TEXT NOT NULL PRIMARY KEY,
+  branch_id TEXT NOT NULL REFERENCES branches (id) ON DELETE CASCADE,
+  database_id TEXT NOT NULL,
+  org_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('reader', 'writer', 'readwriter', 'admin')),
+  username TEXT NOT NULL UNIQUE,
+  created_by_type TEXT NOT NULL,
+  created_by_id TEXT NOT NULL,
+  created_by_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  expires_at BIGINT,
+  ttl_seconds BIGINT,
+  last_used_at BIGINT,
+  connect_session INTEGER NOT NULL CHECK (connect_session IN (0, 1))
+);
+CREATE INDEX passwords_branch ON passwords (branch_id, created_at);
+CREATE INDEX passwords_database ON passwords (database_id);
+CREATE INDEX passwords_expires_at ON passwords (expires_at);
+)sql";
+
 constexpr const char* kCreateMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version BIGINT NOT NULL PRIMARY KEY,
@@ -189,6 +217,7 @@ Status Apply(sqlite3* db, const Migration& m) {
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "initial schema", kInitialSchema},
+      {2, "passwords", kPasswords},
   };
   return kMigrations;
 }

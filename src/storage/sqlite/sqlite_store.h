@@ -85,6 +85,14 @@ class SqliteStore final : public Store {
   Result<std::vector<Grant>> ListGrants(const std::string& token_id) override;
   Result<std::vector<Grant>> ListAllGrants() override;  // by created_at
 
+  Status InsertPassword(const Password& p) override;
+  Result<Password> GetPassword(const std::string& branch_id, const std::string& id) override;
+  Result<std::vector<Password>> ListPasswords(const std::string& branch_id) override;
+  Result<std::vector<Password>> ListAllPasswordsForDatabase(const std::string& database_id) override;
+  Status UpdatePassword(const Password& p) override;
+  Status DeletePassword(const std::string& id) override;
+  Result<std::vector<Password>> ListExpiredPasswords(TimeMs now) override;
+
   Status InsertAuditEvent(const AuditEvent& e) override;
   // limit <= 0 returns no events.
   Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& org_id, int64_t before_seq,

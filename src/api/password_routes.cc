@@ -1,0 +1,181 @@
+// Routes for branch passwords, safe migrations, promote and demote.
+#include "api/handler_context.h"
+
+namespace opscale::api {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object PasswordJson(Call& c, const PasswordView& v) {
+  const Password& p = v.password;
+  const Branch& b = v.branch;
+  TimeMs now = NowMs();
+  std::string host = c.platform.engine().host();
+  json::object actor{{"id", p.created_by.id},
+                     {"type", ActorTypeName(p.created_by.type)},
+                     {"display_name", p.created_by.display_name},
+                     {"avatar_url", ""}};
+  return {
+      {"id", p.id},
+      {"type", "DatabaseBranchPassword"},
+      {"name", p.name},
+      {"role", p.role},
+      {"cidrs", nullptr},
+      {"created_at", FormatTime(p.created_at)},
+      {"deleted_at", nullptr},
+      {"expires_at", TimeOrNull(p.expires_at)},
+      {"last_used_at", TimeOrNull(p.last_used_at)},
+      {"expired", p.Expired(now)},
+      {"direct_vtgate", false},
+      {"direct_vtgate_addresses", json::array{}},
+      {"ttl_seconds", p.ttl_seconds ? json::value(*p.ttl_seconds) : json::value(nullptr)},
+      {"access_host_url", host},
+      {"access_host_regional_url", host},
+      {"access_host_regional_urls", json::array{}},
+      {"actor", std::move(actor)},
+      {"region", RegionJson(b.region)},
+      {"username", p.username},
+      {"plain_text", v.plain_text.empty() ? json::value(nullptr) : json::value(v.plain_text)},
+      {"replica", false},
+      {"renewable", p.ttl_seconds.has_value() && *p.ttl_seconds > 0},
+      {"database_branch",
+       {{"name", b.name},
+        {"id", b.id},
+        {"production", b.production},
+        {"mysql_edge_address", host},
+        {"private_edge_connectivity", false}}},
+      // opscale extras: enough to run `mariadb -h HOST -P PORT -u USER -pPW DATABASE`.
+      {"port", c.platform.engine().port()},
+      {"database", v.schema},
+  };
+}
+
+Result<Response> ListPasswords(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(PageParams p, ParsePage(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<PasswordView> all,
+                           c.platform.passwords().List(c.ctx, c.Param("org"), c.Param("db"),
+                                                       c.Param("branch")));
+  std::string q = c.req.QueryParam("q");
+  std::string status = c.req.QueryParam("status");
+  if (!status.empty() && status != "active" && status != "renewable" && status != "expired")
+    return Status::Unprocessable("query parameter 'status' must be active, renewable or expired");
+  TimeMs now = NowMs();
+  std::vector<PasswordView> out;
+  for (auto& v : all) {
+    const Password& pw = v.password;
+    if (!q.empty() && pw.name.find(q) == std::string::npos) continue;
+    if (status == "active" && pw.Expired(now)) continue;
+    if (status == "expired" && !pw.Expired(now)) continue;
+    if (status == "renewable" && !pw.ttl_seconds) continue;
+    out.push_back(std::move(v));
+  }
+  return Json(200, Paginate(c, p, out,
+                            [&](const PasswordView& v) { return json::value(PasswordJson(c, v)); }));
+}
+
+Result<Response> CreatePassword(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "name"));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> role, OptString(body, "role"));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<int64_t> ttl, OptInt(body, "ttl"));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<bool> replica, OptBool(body, "replica"));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<std::string> cidrs, StringList(body, "cidrs"));
+  if (!cidrs.empty())
+    return Status::Unprocessable("IP restrictions (cidrs) are not supported by opscale yet");
+  if (replica && *replica)
+    return Status::Unprocessable("replica passwords are not supported by opscale (no replicas)");
+  NewPassword spec;
+  spec.name = name.value_or("");
+  if (role) spec.role = *role;
+  spec.ttl_seconds = ttl;
+  OPSCALE_ASSIGN_OR_RETURN(PasswordView v,
+                           c.platform.passwords().Create(c.ctx, c.Param("org"), c.Param("db"),
+                                                         c.Param("branch"), spec));
+  return Json(201, PasswordJson(c, v));
+}
+
+Result<Response> GetPassword(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(PasswordView v,
+                           c.platform.passwords().Get(c.ctx, c.Param("org"), c.Param("db"),
+                                                      c.Param("branch"), c.Param("id")));
+  return Json(200, PasswordJson(c, v));
+}
+
+Result<Response> UpdatePassword(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "name"));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<std::string> cidrs, StringList(body, "cidrs"));
+  if (!cidrs.empty())
+    return Status::Unprocessable("IP restrictions (cidrs) are not supported by opscale yet");
+  if (!name) {
+    // Nothing to change: answer like a GET (after the same access check as an update).
+    OPSCALE_ASSIGN_OR_RETURN(PasswordView cur,
+                             c.platform.passwords().Get(c.ctx, c.Param("org"), c.Param("db"),
+                                                        c.Param("branch"), c.Param("id")));
+    name = cur.password.name;
+  }
+  OPSCALE_ASSIGN_OR_RETURN(PasswordView v,
+                           c.platform.passwords().Update(c.ctx, c.Param("org"), c.Param("db"),
+                                                         c.Param("branch"), c.Param("id"), *name));
+  return Json(200, PasswordJson(c, v));
+}
+
+Result<Response> DeletePassword(Call& c) {
+  OPSCALE_RETURN_IF_ERROR(c.platform.passwords().Delete(c.ctx, c.Param("org"), c.Param("db"),
+                                                        c.Param("branch"), c.Param("id")));
+  return NoContent();
+}
+
+Result<Response> RenewPassword(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(PasswordView v,
+                           c.platform.passwords().Renew(c.ctx, c.Param("org"), c.Param("db"),
+                                                        c.Param("branch"), c.Param("id")));
+  return Json(200, PasswordJson(c, v));
+}
+
+Response BranchReply(Call& c, const Branch& b) {
+  return Json(200, BranchJson(b, c.Param("org"), c.Param("db"), c.base));
+}
+
+Result<Response> EnableSafeMigrations(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(Branch b, c.platform.branch_modes().SetSafeMigrations(
+                                         c.ctx, c.Param("org"), c.Param("db"), c.Param("branch"), true));
+  return BranchReply(c, b);
+}
+
+Result<Response> DisableSafeMigrations(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(Branch b, c.platform.branch_modes().SetSafeMigrations(
+                                         c.ctx, c.Param("org"), c.Param("db"), c.Param("branch"), false));
+  return BranchReply(c, b);
+}
+
+Result<Response> Promote(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(Branch b, c.platform.branch_modes().SetProduction(
+                                         c.ctx, c.Param("org"), c.Param("db"), c.Param("branch"), true));
+  return BranchReply(c, b);
+}
+
+Result<Response> Demote(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(Branch b, c.platform.branch_modes().SetProduction(
+                                         c.ctx, c.Param("org"), c.Param("db"), c.Param("branch"), false));
+  return BranchReply(c, b);
+}
+
+}  // namespace
+
+void AddPasswordRoutes(Router<RouteHandler>& r) {
+  const std::string branch = "/v1/organizations/{org}/databases/{db}/branches/{branch}";
+  r.Add("GET", branch + "/passwords", ListPasswords);
+  r.Add("POST", branch + "/passwords", CreatePassword);
+  r.Add("GET", branch + "/passwords/{id}", GetPassword);
+  r.Add("PATCH", branch + "/passwords/{id}", UpdatePassword);
+  r.Add("DELETE", branch + "/passwords/{id}", DeletePassword);
+  r.Add("POST", branch + "/passwords/{id}/renew", RenewPassword);
+  r.Add("POST", branch + "/safe-migrations", EnableSafeMigrations);
+  r.Add("DELETE", branch + "/safe-migrations", DisableSafeMigrations);
+  r.Add("POST", branch + "/promote", Promote);
+  r.Add("POST", branch + "/demote", Demote);
+}
+
+}  // namespace opscale::api
