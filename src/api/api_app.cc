@@ -54,8 +54,11 @@ struct ApiApp::Impl {
       if (!st.ok()) spdlog::warn("could not drop session account after revocation: {}", st.message());
     }
     if (cut.count > 0) {
-      AuditEvent e = ServiceCore::Event(r.by, r.org_id, "connect.severed", "ServiceToken",
-                                        r.principal_id, r.principal_id);
+      bool by_principal = !r.principal_id.empty();
+      AuditEvent e = ServiceCore::Event(r.by, r.org_id, "connect.severed",
+                                        by_principal ? "ServiceToken" : "Database",
+                                        by_principal ? r.principal_id : r.database_id,
+                                        by_principal ? r.principal_id : r.branch_name);
       e.metadata_json = "{\"tunnels\":" + std::to_string(cut.count) + "}";
       (void)platform->store().InsertAuditEvent(e);
       spdlog::info("severed {} connect tunnel(s) after a revocation", cut.count);

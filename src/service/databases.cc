@@ -123,6 +123,7 @@ Status DatabaseService::Delete(const RequestContext& ctx, const std::string& org
       [&] { core_->index().RemoveDatabase(db.id); }));
   // The store no longer knows the schemas; an engine failure here leaves an
   // orphan schema with no way in (no branch, no password), never a dangling branch.
+  core_->Revoke({Revocation::Kind::kDatabaseDeleted, db.org_id, "", db.id, "", ctx});
   for (const auto& b : branches) (void)core_->engine().DropSchema(ServiceCore::SchemaName(b));
   return Status::Ok();
 }
@@ -213,6 +214,7 @@ Status DatabaseService::DeleteBranch(const RequestContext& ctx, const std::strin
     OPSCALE_RETURN_IF_ERROR(tx.DeleteBranch(b.id));
     return tx.InsertAuditEvent(e);
   }));
+  core_->Revoke({Revocation::Kind::kBranchDeleted, db.org_id, "", db.id, b.name, ctx});
   (void)core_->engine().DropSchema(ServiceCore::SchemaName(b));
   return Status::Ok();
 }

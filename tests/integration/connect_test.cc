@@ -66,7 +66,7 @@ class ConnectTest : public ::testing::Test {
 
   // Holds a session open through the tunnel, deletes access with `revoke`,
   // and checks the session is cut within a second and a new one refused.
-  void ExpectSevered(const std::function<void()>& revoke) {
+  void ExpectSevered(const std::function<void()>& revoke, const std::string& audit_action = "connect.severed") {
     auto tok = Token(R"(["read_branch","connect_branch"])");
     auto connect = StartConnect(tok);
     std::string out = connect->WaitForOutput("Local address", 15000);
@@ -98,7 +98,7 @@ class ConnectTest : public ::testing::Test {
     EXPECT_NE(err.find("connection closed"), std::string::npos) << Masked(err);
     // The audit log records the severing.
     HttpReply log = Curl("GET", server_->url() + "/v1/organizations/acme/audit-log?limit=50", {admin_});
-    EXPECT_NE(log.body.find("connect.severed"), std::string::npos);
+    EXPECT_NE(log.body.find(audit_action), std::string::npos) << audit_action;
   }
 
   std::unique_ptr<Server> server_;
@@ -119,6 +119,13 @@ TEST_F(ConnectTest, RemovingConnectAccessCutsTheSession) {
     ASSERT_EQ(Curl("DELETE", server_->url() + "/v1/organizations/acme/service-tokens/" + revoke_token_ + "/access",
                    {admin_}, R"({"database":"mydb","access":["connect_branch"]})").status, 204);
   });
+}
+
+TEST_F(ConnectTest, DeletingTheBranchCutsTheSession) {
+  ExpectSevered([&] {
+    ASSERT_EQ(Curl("DELETE", server_->url() + "/v1/organizations/acme/databases/mydb/branches/dev",
+                   {admin_}).status, 204);
+  }, "branch.deleted");  // the branch's accounts are dropped first, which ends the tunnel
 }
 
 TEST_F(ConnectTest, ExecuteRunsWithDatabaseUrlAndPassesItsExitCode) {

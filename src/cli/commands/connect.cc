@@ -217,8 +217,9 @@ Outcome Connect(Context& ctx, const std::vector<std::string>& a, const ConnectFl
     std::lock_guard lock(s->out_mu);
     *ctx.io().out << fmt::format(
         "Secure connection to database {} and branch {} is established!.\n\nLocal address to "
-        "connect your application: {} (press ctrl-c to quit)\n",
-        db, branch, local);
+        "connect your application: {} (press ctrl-c to quit)\n\n"
+        "  mariadb -h {} -P {} -u root\n  DATABASE_URL={}://root@{}/{}\n",
+        db, branch, local, f.host, BoundPort(listen_fd), f.execute_protocol, local, db);
     ctx.io().out->flush();
   }
 
