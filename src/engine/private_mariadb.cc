@@ -160,7 +160,11 @@ Result<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start(
                        .value_or("");
     }
     if (install_db.empty()) return Status::Unavailable(std::string(kNoEngineMessage));
-    OPSCALE_RETURN_IF_ERROR(db->Install(install_db));
+    // mariadb-install-db has been seen to exit 1 with an empty log under heavy
+    // load; one retry from a clean directory makes first starts dependable.
+    Status installed = db->Install(install_db);
+    if (!installed.ok()) installed = db->Install(install_db);
+    OPSCALE_RETURN_IF_ERROR(installed);
   }
   for (int attempt = 0;; ++attempt) {
     OPSCALE_ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
