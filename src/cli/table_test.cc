@@ -12,7 +12,7 @@ namespace {
 TEST(TableTest, ServiceTokenCreateExactBytes) {
   Table t;
   t.headers = {"ID", "NAME", "TOKEN", "EXPIRES AT", "CREATED AT"};
-  t.rows = {{"k2b8x9ta4mzp", "ci-deploy", "pscale_tkn_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEFG",
+  t.rows = {{"k2b8x9ta4mzp", "ci-deploy", "pscale_tkn_example-value-not-a-real-secret-00000000000",
              "4 weeks from now", "5 minutes ago"}};
   EXPECT_EQ(RenderTable(t),
             "  ID             NAME        TOKEN                                                    EXPIRES "
@@ -21,7 +21,7 @@ TEST(TableTest, ServiceTokenCreateExactBytes) {
             " -------------- ----------- -------------------------------------------------------- "
             "------------------ "
             "--------------- \n"
-            "  k2b8x9ta4mzp   ci-deploy   pscale_tkn_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEFG   4 weeks "
+            "  k2b8x9ta4mzp   ci-deploy   pscale_tkn_example-value-not-a-real-secret-00000000000   4 weeks "
             "from now   "
             "5 minutes ago  \n");
 }
