@@ -94,6 +94,7 @@ ApiApp::ApiApp(Platform* platform) : impl_(std::make_unique<Impl>()) {
   AddTokenRoutes(impl_->router);
   AddResourceRoutes(impl_->router);
   AddPasswordRoutes(impl_->router);
+  AddDeployRequestRoutes(impl_->router);
   impl_->router.Add("GET", "/v1/organizations/{org}/databases/{db}/branches/{branch}/connect",
                     ConnectRoute(&impl_->host));
   Impl* impl = impl_.get();

@@ -69,5 +69,6 @@ RouteHandler ConnectRoute(TunnelHost* host);
 void AddTokenRoutes(Router<RouteHandler>& r);
 void AddResourceRoutes(Router<RouteHandler>& r);
 void AddPasswordRoutes(Router<RouteHandler>& r);  // passwords, safe migrations, promote/demote
+void AddDeployRequestRoutes(Router<RouteHandler>& r);  // deploy requests, reviews, diff
 
 }  // namespace opscale::api

@@ -139,6 +139,7 @@ int Run(const std::vector<std::string>& args, Io& io) {
   AddBranchCommands(tree);
   AddConnectCommand(tree);
   AddDatabaseCommands(tree);
+  AddDeployRequestCommands(tree);
   AddOrgCommands(tree);
   AddPasswordCommands(tree);
   AddServiceTokenCommands(tree);

@@ -82,6 +82,15 @@ class Engine {
   virtual Status CopySchema(const std::string& from, const std::string& to) = 0;
   // Base tables of a schema ordered by name. NotFound if it does not exist.
   virtual Result<std::vector<TableDdl>> ListTables(const std::string& schema) = 0;
+  // DDL statements that turn target_schema's tables into source_schema's
+  // (schema_diff.h: safe order, no schema qualifier, backtick-quoted names).
+  // NotFound if either schema is missing.
+  virtual Result<std::vector<std::string>> DiffSchemas(const std::string& target_schema,
+                                                       const std::string& source_schema) = 0;
+  // Runs the statements in order with `schema` as the default database; stops
+  // at the first failure and returns it with the engine's message. Statements
+  // already run are not undone (MariaDB DDL is not transactional).
+  virtual Status ApplyDdl(const std::string& schema, const std::vector<std::string>& statements) = 0;
 
   // Creates the account on every host and grants by role. Conflict if the
   // user name is taken; on any other failure nothing is left behind.

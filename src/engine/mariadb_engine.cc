@@ -1,4 +1,5 @@
 #include "engine/mariadb_engine.h"
+#include "engine/schema_diff.h"
 
 #include <mysqld_error.h>
 
@@ -83,6 +84,32 @@ class MariaDbEngine final : public Engine {
       return Status::Ok();
     }));
     return tables;
+  }
+
+  Result<std::vector<std::string>> DiffSchemas(const std::string& target_schema,
+                                               const std::string& source_schema) override {
+    OPSCALE_ASSIGN_OR_RETURN(std::vector<TableDdl> target, ListTables(target_schema));
+    OPSCALE_ASSIGN_OR_RETURN(std::vector<TableDdl> source, ListTables(source_schema));
+    return DiffTables(target, source);
+  }
+
+  Status ApplyDdl(const std::string& schema, const std::vector<std::string>& statements) override {
+    OPSCALE_RETURN_IF_ERROR(ValidateSchemaName(schema));
+    // USE changes the session's default database: never reuse the connection.
+    return Run(
+        [&](MariaDbConnection& c) -> Status {
+          OPSCALE_RETURN_IF_ERROR(RequireSchema(c, schema, nullptr));
+          OPSCALE_RETURN_IF_ERROR(c.Exec("USE " + QuoteIdent(schema)));
+          for (const auto& sql : statements) {
+            Status st = c.Exec(sql);
+            if (!st.ok()) {
+              Code code = st.code() == Code::kUnavailable ? Code::kUnavailable : Code::kUnprocessable;
+              return Status(code, st.message());
+            }
+          }
+          return Status::Ok();
+        },
+        /*reusable=*/false);
   }
 
   Status CreateAccount(const AccountSpec& spec) override;

@@ -11,6 +11,10 @@ Status NullEngine::CreateSchema(const std::string&) { return NoEngine(); }
 Status NullEngine::DropSchema(const std::string&) { return NoEngine(); }
 Status NullEngine::CopySchema(const std::string&, const std::string&) { return NoEngine(); }
 Result<std::vector<TableDdl>> NullEngine::ListTables(const std::string&) { return NoEngine(); }
+Result<std::vector<std::string>> NullEngine::DiffSchemas(const std::string&, const std::string&) {
+  return NoEngine();
+}
+Status NullEngine::ApplyDdl(const std::string&, const std::vector<std::string>&) { return NoEngine(); }
 Status NullEngine::CreateAccount(const AccountSpec&) { return NoEngine(); }
 Status NullEngine::DropAccount(const std::string&) { return NoEngine(); }
 Status NullEngine::KillSessions(const std::string&) { return NoEngine(); }

@@ -21,6 +21,9 @@ class NullEngine final : public Engine {
   Status DropSchema(const std::string& schema) override;
   Status CopySchema(const std::string& from, const std::string& to) override;
   Result<std::vector<TableDdl>> ListTables(const std::string& schema) override;
+  Result<std::vector<std::string>> DiffSchemas(const std::string& target_schema,
+                                               const std::string& source_schema) override;
+  Status ApplyDdl(const std::string& schema, const std::vector<std::string>& statements) override;
   Status CreateAccount(const AccountSpec& spec) override;
   Status DropAccount(const std::string& username) override;
   Status KillSessions(const std::string& username) override;

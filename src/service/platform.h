@@ -14,6 +14,7 @@
 #include "service/branch_modes.h"
 #include "service/core.h"
 #include "service/databases.h"
+#include "service/deploy_requests.h"
 #include "service/organizations.h"
 #include "service/passwords.h"
 #include "service/service_tokens.h"
@@ -48,6 +49,7 @@ class Platform {
   BootstrapService& bootstrap() { return *bootstrap_; }
   PasswordService& passwords() { return *passwords_; }
   BranchModeService& branch_modes() { return *branch_modes_; }
+  DeployRequestService& deploy_requests() { return *deploy_requests_; }
 
  private:
   Platform() = default;
@@ -64,6 +66,7 @@ class Platform {
   std::unique_ptr<ServiceTokenService> tokens_;
   std::unique_ptr<BootstrapService> bootstrap_;
   std::unique_ptr<BranchModeService> branch_modes_;
+  std::unique_ptr<DeployRequestService> deploy_requests_;
   // Last: destroyed first, so its reaper thread stops before what it uses goes.
   std::unique_ptr<PasswordService> passwords_;
 };

@@ -23,6 +23,7 @@
 #include "domain/audit_event.h"
 #include "domain/credentials.h"
 #include "domain/database.h"
+#include "domain/deploy_request.h"
 #include "domain/organization.h"
 #include "domain/password.h"
 
@@ -107,6 +108,18 @@ class Store {
   virtual Status DeletePassword(const std::string& id) = 0;
   // Passwords whose expires_at <= now, oldest expiry first.
   virtual Result<std::vector<Password>> ListExpiredPasswords(TimeMs now) = 0;
+
+  // --- Deploy requests (numbers unique per database; rows go with their database) ---
+  virtual Status InsertDeployRequest(const DeployRequest& dr) = 0;
+  // The highest number used in the database, 0 if none.
+  virtual Result<int64_t> MaxDeployRequestNumber(const std::string& database_id) = 0;
+  virtual Result<DeployRequest> GetDeployRequest(const std::string& database_id, int64_t number) = 0;
+  virtual Result<std::vector<DeployRequest>> ListDeployRequests(const std::string& database_id) = 0;  // by number
+  // Every field but id, number, database_id, org_id and created_* (by id).
+  virtual Status UpdateDeployRequest(const DeployRequest& dr) = 0;
+  virtual Status InsertDeployRequestReview(const DeployRequestReview& r) = 0;
+  virtual Result<std::vector<DeployRequestReview>> ListDeployRequestReviews(
+      const std::string& deploy_request_id) = 0;  // by created_at
 
   // --- Audit log ---
   // Assigns seq; the stored event keeps the caller's id and times.

@@ -9,6 +9,7 @@ namespace opscale::cli {
 void AddServiceTokenCommands(CommandTree& tree);
 void AddDatabaseCommands(CommandTree& tree);
 void AddBranchCommands(CommandTree& tree);
+void AddDeployRequestCommands(CommandTree& tree);
 void AddPasswordCommands(CommandTree& tree);
 void AddOrgCommands(CommandTree& tree);
 void AddAuditLogCommands(CommandTree& tree);

@@ -1,7 +1,8 @@
-// pscale database (alias db): create, list, show, delete.
+// pscale database (alias db): create, list, show, update, delete.
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <boost/json/array.hpp>
@@ -129,6 +130,40 @@ Outcome Show(Context& ctx, const std::string& db) {
   return ctx.printer().Print(DatabaseOutput(ctx, AsObject(r.json())));
 }
 
+struct UpdateFlags {
+  std::string require_approval;  // "" when not given; Go strconv.ParseBool text otherwise
+  std::optional<std::string> notes;
+};
+
+// Go's strconv.ParseBool.
+std::optional<bool> ParseGoBool(const std::string& s) {
+  if (s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True") return true;
+  if (s == "0" || s == "f" || s == "F" || s == "false" || s == "FALSE" || s == "False") return false;
+  return std::nullopt;
+}
+
+Outcome Update(Context& ctx, const std::string& db, const UpdateFlags& flags) {
+  json::object body;
+  if (!flags.require_approval.empty()) {
+    std::optional<bool> b = ParseGoBool(flags.require_approval);
+    if (!b)
+      return Classified(fmt::format(
+          "invalid argument \"{}\" for \"--require-approval\" flag: "
+          "strconv.ParseBool: parsing \"{}\": invalid syntax",
+          flags.require_approval, flags.require_approval));
+    body["require_approval_for_deploy"] = *b;
+  }
+  if (flags.notes) body["notes"] = *flags.notes;
+  if (body.empty()) return Classified("nothing to update: set --require-approval or --notes");
+  ApiResult r = ctx.api().Patch(DatabasePath(ctx, db), body);
+  if (!r.ok()) return ctx.Fail(r.error(), DatabaseMissing(ctx, db), "write_database");
+  if (ctx.human()) {
+    ctx.printer().Line(fmt::format("Database {} was successfully updated.", ctx.printer().BoldBlue(db)));
+    return Success();
+  }
+  return ctx.printer().Print(DatabaseOutput(ctx, AsObject(r.json())));
+}
+
 Outcome Delete(Context& ctx, const std::string& db, bool force) {
   Outcome confirm = ctx.ConfirmDeletion(
       "database", db, force, "incorrect database name entered, skipping database deletion", [&]() -> Outcome {
@@ -183,6 +218,14 @@ void AddDatabaseCommands(CommandTree& tree) {
 
   tree.AddCommand(group, "show", "Retrieve information about a database", {.args = {"database"}},
                   [](Context& ctx, const auto& a) { return Show(ctx, a[0]); });
+
+  auto update_flags = std::make_shared<UpdateFlags>();
+  CLI::App* update =
+      tree.AddCommand(group, "update", "Update a database's settings", {.args = {"database"}},
+                      [=](Context& ctx, const auto& a) { return Update(ctx, a[0], *update_flags); });
+  update->add_option("--require-approval", update_flags->require_approval,
+                     "Require an approving review before a deploy request can be deployed (true|false)");
+  update->add_option("--notes", update_flags->notes, "Notes for the database");
 
   auto force = std::make_shared<bool>(false);
   CLI::App* del = tree.AddCommand(group, "delete", "Delete a database instance", {.args = {"database"}},

@@ -167,6 +167,52 @@ CREATE INDEX passwords_database ON passwords (database_id);
 CREATE INDEX passwords_expires_at ON passwords (expires_at);
 )sql";
 
+// Migration 3: deploy requests and their reviews. number is 1, 2, 3... per
+// database; ddl_json holds the diff statements computed at creation.
+constexpr const char* kDeployRequests = R"sql(
+CREATE TABLE deploy_requests (
+  id TEXT NOT NULL PRIMARY KEY,
+  number BIGINT NOT NULL,
+  database_id TEXT NOT NULL REFERENCES databases (id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
+  branch TEXT NOT NULL,
+  into_branch TEXT NOT NULL,
+  notes TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+  deployment_state TEXT NOT NULL,
+  approved INTEGER NOT NULL CHECK (approved IN (0, 1)),
+  created_by_type TEXT NOT NULL,
+  created_by_id TEXT NOT NULL,
+  created_by_name TEXT NOT NULL,
+  created_by_token_owner TEXT NOT NULL,
+  ddl_json TEXT NOT NULL,
+  error TEXT NOT NULL,
+  closed_by_type TEXT,
+  closed_by_id TEXT,
+  closed_by_name TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  closed_at BIGINT,
+  deployed_at BIGINT,
+  started_at BIGINT,
+  finished_at BIGINT,
+  queued_at BIGINT,
+  UNIQUE (database_id, number)
+);
+
+CREATE TABLE deploy_request_reviews (
+  id TEXT NOT NULL PRIMARY KEY,
+  deploy_request_id TEXT NOT NULL REFERENCES deploy_requests (id) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK (state IN ('approved', 'commented')),
+  body TEXT NOT NULL,
+  created_by_type TEXT NOT NULL,
+  created_by_id TEXT NOT NULL,
+  created_by_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX deploy_request_reviews_dr ON deploy_request_reviews (deploy_request_id, created_at);
+)sql";
+
 constexpr const char* kCreateMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version BIGINT NOT NULL PRIMARY KEY,
@@ -218,6 +264,7 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "initial schema", kInitialSchema},
       {2, "passwords", kPasswords},
+      {3, "deploy requests", kDeployRequests},
   };
   return kMigrations;
 }

@@ -93,6 +93,15 @@ class SqliteStore final : public Store {
   Status DeletePassword(const std::string& id) override;
   Result<std::vector<Password>> ListExpiredPasswords(TimeMs now) override;
 
+  Status InsertDeployRequest(const DeployRequest& dr) override;
+  Result<int64_t> MaxDeployRequestNumber(const std::string& database_id) override;
+  Result<DeployRequest> GetDeployRequest(const std::string& database_id, int64_t number) override;
+  Result<std::vector<DeployRequest>> ListDeployRequests(const std::string& database_id) override;
+  Status UpdateDeployRequest(const DeployRequest& dr) override;
+  Status InsertDeployRequestReview(const DeployRequestReview& r) override;
+  Result<std::vector<DeployRequestReview>> ListDeployRequestReviews(
+      const std::string& deploy_request_id) override;
+
   Status InsertAuditEvent(const AuditEvent& e) override;
   // limit <= 0 returns no events.
   Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& org_id, int64_t before_seq,
