@@ -299,7 +299,10 @@ TEST_F(MariaDbEngineTest, EachRoleGetsExactlyItsGrants) {
   EXPECT_EQ(One("SELECT COUNT(*) FROM appxmain.items"), "2");
   EXPECT_EQ(e.CreateAccount({"nobranch", "pw", "missing", Role::kReader, true, {}}).code(),
             Code::kNotFound);
-  for (int i = 0; i < n; ++i) EXPECT_TRUE(e.DropAccount("role" + std::to_string(i)).ok());
+  for (int i = 0; i < n; ++i) {
+    Status dropped = e.DropAccount("role" + std::to_string(i));
+    EXPECT_TRUE(dropped.ok()) << dropped.ToString();
+  }
   EXPECT_TRUE(e.DropSchema("app_main").ok());
   EXPECT_TRUE(e.DropSchema("appxmain").ok());
 }
