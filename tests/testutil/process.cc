@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -128,6 +129,7 @@ Background::Background(const std::vector<std::string>& argv_in,
   std::string out = dir_ + "/out", err = dir_ + "/err";
   pid_ = fork();
   if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int n = open("/dev/null", O_RDONLY);
@@ -277,6 +279,7 @@ void Server::StartServe() {
   if (pipe(out)) throw std::runtime_error("pipe failed");
   pid_ = fork();
   if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no server behind
     dup2(out[1], 1);
     int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     dup2(log, 2);
