@@ -3,23 +3,15 @@
 // the HTTP connection becomes a byte pipe to the branch's MariaDB.
 #include "api/handler_context.h"
 #include "api/tunnel_host.h"
+#include "common/text.h"
 #include "service/connect.h"
 #include "tunnel/server_tunnel.h"
 
 namespace opscale::api {
 
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
-}  // namespace
-
 RouteHandler ConnectRoute(TunnelHost* host) {
   return [host](Call& c) -> Result<Response> {
-    if (Lower(c.req.Header("upgrade")) != tunnel::kTunnelProtocol)
+    if (AsciiLower(c.req.Header("upgrade")) != tunnel::kTunnelProtocol)
       return Status::InvalidArgument(std::string("connect needs the headers 'Connection: Upgrade' "
                                                  "and 'Upgrade: ") + tunnel::kTunnelProtocol + "'");
     ConnectService connect(&c.platform.core());

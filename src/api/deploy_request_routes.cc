@@ -91,20 +91,6 @@ json::object DeployRequestJson(Call& c, const DeployRequestView& v) {
   };
 }
 
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
 
 json::object ReviewJson(const DeployRequestReview& r) {
   return {{"id", r.id},

@@ -10,6 +10,21 @@ namespace opscale::api {
 
 namespace json = boost::json;
 
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
 json::value TimeOrNull(const std::optional<TimeMs>& t) {
   if (!t) return nullptr;
   return json::value(FormatTime(*t));

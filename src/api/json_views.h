@@ -19,6 +19,8 @@ struct UrlBase {
   std::string origin;
 };
 
+// Text escaped for the APIs' `html` fields.
+std::string HtmlEscape(const std::string& s);
 boost::json::value TimeOrNull(const std::optional<TimeMs>& t);
 boost::json::object RegionJson(const std::string& slug);
 boost::json::object OrganizationJson(const Organization& org, int database_count,

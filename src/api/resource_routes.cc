@@ -68,19 +68,6 @@ Result<Response> ListAudit(Call& c) {
                    });
 }
 
-std::string HtmlEscape(const std::string& in) {
-  std::string out;
-  for (char ch : in) {
-    switch (ch) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(ch);
-    }
-  }
-  return out;
-}
 
 json::object DbJson(Call& c, const Database& db) {
   auto branches = c.platform.store().ListBranches(db.id);

@@ -1,4 +1,5 @@
 #include "cli/mysql_proxy.h"
+#include "common/text.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -181,11 +182,6 @@ Code CodeForHttpStatus(int status) {
     case 503: return Code::kUnavailable;
     default: return status >= 500 ? Code::kInternal : Code::kUnavailable;
   }
-}
-
-std::string Lower(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
 }
 
 // TCP connect within the deadline; blocking socket with TCP_NODELAY, or -1.
@@ -513,10 +509,10 @@ Result<TunnelConnection> OpenTunnel(const std::string& api_url, const std::strin
   auto deadline = Clock::now() + timeout;
   std::string rest = api_url;
   const std::string scheme = "http://";
-  if (Lower(rest.substr(0, 8)) == "https://") {
+  if (AsciiLower(rest.substr(0, 8)) == "https://") {
     return Status::InvalidArgument("connect tunnels need an http:// API URL for now, not " + api_url);
   }
-  if (Lower(rest.substr(0, scheme.size())) != scheme) {
+  if (AsciiLower(rest.substr(0, scheme.size())) != scheme) {
     return Status::InvalidArgument("invalid API URL " + api_url + " (expected http://host:port)");
   }
   rest.erase(0, scheme.size());
@@ -574,10 +570,10 @@ Result<TunnelConnection> OpenTunnel(const std::string& api_url, const std::strin
     pos = next;
     size_t colon = line.find(':');
     if (colon == std::string::npos) continue;
-    std::string name = Lower(line.substr(0, colon));
+    std::string name = AsciiLower(line.substr(0, colon));
     std::string value = line.substr(colon + 1);
     value.erase(0, value.find_first_not_of(" \t"));
-    if (name == "upgrade") upgrade = Lower(value);
+    if (name == "upgrade") upgrade = AsciiLower(value);
     if (name == "content-length") content_length = std::strtoul(value.c_str(), nullptr, 10);
   }
   if (status == 101) {

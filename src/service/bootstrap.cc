@@ -6,6 +6,7 @@
 
 #include "auth/token_format.h"
 #include "common/ids.h"
+#include "common/text.h"
 #include "domain/names.h"
 
 namespace opscale {
@@ -25,11 +26,6 @@ bool VerifyPassword(const std::string& password, const std::string& hash) {
 }
 
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 AuditEvent SystemEvent(const std::string& org_id, const std::string& action,
                        const std::string& type, const std::string& id, const std::string& name) {
@@ -72,7 +68,7 @@ Result<IssuedCredentials> BootstrapService::CreateOrganization(const std::string
 
 Result<IssuedCredentials> BootstrapService::AddUser(const std::string& org_name,
                                                     const std::string& raw_email, Role role) {
-  std::string email = Lower(raw_email);
+  std::string email = AsciiLower(raw_email);
   OPSCALE_RETURN_IF_ERROR(ValidateEmail(email));
   auto org = core_->store().GetOrganizationByName(org_name);
   if (!org.ok()) {

@@ -173,29 +173,52 @@ Status ServiceTokenService::Delete(const RequestContext& ctx, const std::string&
   return Status::Ok();
 }
 
+Result<ServiceTokenService::AccessChange> ServiceTokenService::PrepareChange(
+    const RequestContext& ctx, const std::string& org_name, const std::string& id,
+    const std::string& database, const std::vector<std::string>& names) {
+  AccessChange c;
+  OPSCALE_ASSIGN_OR_RETURN(c.org, core_->ResolveOrg(ctx, org_name));
+  c.target = OrgResource(c.org);
+  OPSCALE_RETURN_IF_ERROR(
+      Authorizer::Authorize(ctx.principal, Access::kWriteServiceTokens, c.target));
+  if (!IsWellFormedId(id)) return Status::NotFound("token " + id + " does not exist");
+  OPSCALE_ASSIGN_OR_RETURN(c.token, core_->store().GetServiceToken(c.org.id, id));
+  c.resource_id = c.org.id;
+  c.resource_name = c.org.name;
+  if (!database.empty()) {
+    OPSCALE_ASSIGN_OR_RETURN(auto resolved, core_->ResolveDatabase(ctx, org_name, database));
+    c.target = resolved.second;
+    c.type = ResourceType::kDatabase;
+    c.resource_id = resolved.first.id;
+    c.resource_name = resolved.first.name;
+  }
+  AccessLevel level = database.empty() ? AccessLevel::kOrganization : AccessLevel::kDatabase;
+  OPSCALE_ASSIGN_OR_RETURN(c.accesses, ParseAccessList(names, level));
+  return c;
+}
+
+AuditEvent ServiceTokenService::ChangeEvent(const RequestContext& ctx, const AccessChange& c,
+                                            const std::string& action,
+                                            const std::vector<std::string>& names) {
+  AuditEvent e = ServiceCore::Event(ctx, c.org.id, action, "ServiceToken", c.token.id,
+                                    c.token.name.value_or(c.token.id));
+  e.target_type = ResourceTypeName(c.type);
+  e.target_id = c.resource_id;
+  e.target_display_name = c.resource_name;
+  e.metadata_json = "{\"accesses\":" + JsonList(names) + "}";
+  return e;
+}
+
 Result<std::vector<GrantView>> ServiceTokenService::AddAccess(
     const RequestContext& ctx, const std::string& org_name, const std::string& id,
     const std::string& database, const std::vector<std::string>& names) {
-  OPSCALE_ASSIGN_OR_RETURN(Organization org, core_->ResolveOrg(ctx, org_name));
-  Resource org_res = OrgResource(org);
-  OPSCALE_RETURN_IF_ERROR(
-      Authorizer::Authorize(ctx.principal, Access::kWriteServiceTokens, org_res));
-  if (!IsWellFormedId(id)) return Status::NotFound("token " + id + " does not exist");
-  OPSCALE_ASSIGN_OR_RETURN(ServiceToken t, core_->store().GetServiceToken(org.id, id));
-
-  Resource target = org_res;
-  ResourceType type = ResourceType::kOrganization;
-  std::string resource_id = org.id;
-  std::string resource_name = org.name;
-  if (!database.empty()) {
-    OPSCALE_ASSIGN_OR_RETURN(auto resolved, core_->ResolveDatabase(ctx, org_name, database));
-    target = resolved.second;
-    type = ResourceType::kDatabase;
-    resource_id = resolved.first.id;
-    resource_name = resolved.first.name;
-  }
-  AccessLevel level = database.empty() ? AccessLevel::kOrganization : AccessLevel::kDatabase;
-  OPSCALE_ASSIGN_OR_RETURN(std::vector<Access> accesses, ParseAccessList(names, level));
+  OPSCALE_ASSIGN_OR_RETURN(AccessChange c, PrepareChange(ctx, org_name, id, database, names));
+  const Organization& org = c.org;
+  const ServiceToken& t = c.token;
+  const Resource& target = c.target;
+  const ResourceType type = c.type;
+  const std::string& resource_id = c.resource_id;
+  const std::vector<Access>& accesses = c.accesses;
   // No escalation: the caller grants only what it holds on that resource.
   for (Access a : accesses) {
     if (!Authorizer::IsAllowed(ctx.principal, a, target))
@@ -215,12 +238,7 @@ Result<std::vector<GrantView>> ServiceTokenService::AddAccess(
     g.created_at = now;
     grants.push_back(std::move(g));
   }
-  AuditEvent e = ServiceCore::Event(ctx, org.id, "service_token.granted_access", "ServiceToken",
-                                    t.id, t.name.value_or(t.id));
-  e.target_type = ResourceTypeName(type);
-  e.target_id = resource_id;
-  e.target_display_name = resource_name;
-  e.metadata_json = "{\"accesses\":" + JsonList(names) + "}";
+  AuditEvent e = ChangeEvent(ctx, c, "service_token.granted_access", names);
   OPSCALE_RETURN_IF_ERROR(core_->Write(
       [&](Store& tx) {
         for (const auto& g : grants) OPSCALE_RETURN_IF_ERROR(tx.InsertGrant(g));
@@ -240,29 +258,13 @@ Result<std::vector<GrantView>> ServiceTokenService::AddAccess(
 Status ServiceTokenService::RemoveAccess(const RequestContext& ctx, const std::string& org_name,
                                          const std::string& id, const std::string& database,
                                          const std::vector<std::string>& names) {
-  OPSCALE_ASSIGN_OR_RETURN(Organization org, core_->ResolveOrg(ctx, org_name));
-  OPSCALE_RETURN_IF_ERROR(
-      Authorizer::Authorize(ctx.principal, Access::kWriteServiceTokens, OrgResource(org)));
-  if (!IsWellFormedId(id)) return Status::NotFound("token " + id + " does not exist");
-  OPSCALE_ASSIGN_OR_RETURN(ServiceToken t, core_->store().GetServiceToken(org.id, id));
-  ResourceType type = ResourceType::kOrganization;
-  std::string resource_id = org.id;
-  std::string resource_name = org.name;
-  if (!database.empty()) {
-    OPSCALE_ASSIGN_OR_RETURN(auto resolved, core_->ResolveDatabase(ctx, org_name, database));
-    type = ResourceType::kDatabase;
-    resource_id = resolved.first.id;
-    resource_name = resolved.first.name;
-  }
-  AccessLevel level = database.empty() ? AccessLevel::kOrganization : AccessLevel::kDatabase;
-  OPSCALE_ASSIGN_OR_RETURN(std::vector<Access> accesses, ParseAccessList(names, level));
-
-  AuditEvent e = ServiceCore::Event(ctx, org.id, "service_token.removed_access", "ServiceToken",
-                                    t.id, t.name.value_or(t.id));
-  e.target_type = ResourceTypeName(type);
-  e.target_id = resource_id;
-  e.target_display_name = resource_name;
-  e.metadata_json = "{\"accesses\":" + JsonList(names) + "}";
+  OPSCALE_ASSIGN_OR_RETURN(AccessChange c, PrepareChange(ctx, org_name, id, database, names));
+  const Organization& org = c.org;
+  const ServiceToken& t = c.token;
+  const ResourceType type = c.type;
+  const std::string& resource_id = c.resource_id;
+  const std::vector<Access>& accesses = c.accesses;
+  AuditEvent e = ChangeEvent(ctx, c, "service_token.removed_access", names);
   OPSCALE_RETURN_IF_ERROR(core_->Write(
       [&](Store& tx) {
         for (Access a : accesses)

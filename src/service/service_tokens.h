@@ -49,6 +49,21 @@ class ServiceTokenService {
                       const std::string& database, const std::vector<std::string>& accesses);
 
  private:
+  // What AddAccess and RemoveAccess share: the checked org, token, target
+  // resource and parsed accesses.
+  struct AccessChange {
+    Organization org;
+    ServiceToken token;
+    Resource target;
+    ResourceType type = ResourceType::kOrganization;
+    std::string resource_id, resource_name;
+    std::vector<Access> accesses;
+  };
+  Result<AccessChange> PrepareChange(const RequestContext& ctx, const std::string& org,
+                                     const std::string& id, const std::string& database,
+                                     const std::vector<std::string>& names);
+  static AuditEvent ChangeEvent(const RequestContext& ctx, const AccessChange& c,
+                                const std::string& action, const std::vector<std::string>& names);
   Result<ServiceTokenView> Load(const Organization& org, const std::string& id);
   Result<std::vector<GrantView>> Views(const Organization& org, const std::vector<Grant>& grants);
 

@@ -30,9 +30,7 @@ class AuthzTest : public ::testing::Test {
   }
   static HttpReply Api(const std::string& method, const std::string& path, const std::string& auth,
                        const std::string& body = "") {
-    std::vector<std::string> headers;
-    if (!auth.empty()) headers.push_back(auth);
-    return Curl(method, server_->url() + path, headers, body);
+    return CallApi(server_->url(), method, path, auth, body);
   }
   static Token NewToken(const std::string& auth, const std::string& org = "acme") {
     HttpReply r = Api("POST", "/v1/organizations/" + org + "/service-tokens", auth, R"({"name":"t"})");

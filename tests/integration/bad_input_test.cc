@@ -32,9 +32,7 @@ class BadInputTest : public ::testing::Test {
   }
   static HttpReply Api(const std::string& method, const std::string& path, const std::string& auth,
                        const std::string& body = "") {
-    std::vector<std::string> headers;
-    if (!auth.empty()) headers.push_back(auth);
-    return Curl(method, server_->url() + path, headers, body);
+    return CallApi(server_->url(), method, path, auth, body);
   }
   static void ExpectError(const HttpReply& r, int status, const std::string& code) {
     EXPECT_EQ(r.status, status) << r.body;

@@ -34,6 +34,13 @@ HttpReply Curl(const std::string& method, const std::string& url,
   return reply;
 }
 
+HttpReply CallApi(const std::string& base_url, const std::string& method, const std::string& path,
+                  const std::string& auth_header, const std::string& body) {
+  std::vector<std::string> headers;
+  if (!auth_header.empty()) headers.push_back(auth_header);
+  return Curl(method, base_url + path, headers, body);
+}
+
 std::string TokenHeader(const std::string& id, const std::string& token) {
   return "Authorization: " + id + ":" + token;
 }

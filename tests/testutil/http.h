@@ -17,6 +17,10 @@ struct HttpReply {
 HttpReply Curl(const std::string& method, const std::string& url,
                const std::vector<std::string>& headers = {}, const std::string& body = "");
 
+// METHOD base_url+path with an optional Authorization header line ("" for none).
+HttpReply CallApi(const std::string& base_url, const std::string& method, const std::string& path,
+                  const std::string& auth_header, const std::string& body = "");
+
 // "Authorization: <id>:<token>"
 std::string TokenHeader(const std::string& id, const std::string& token);
 std::string BearerHeader(const std::string& token);
