@@ -1,7 +1,9 @@
 // opscaled's lifecycle: init, serve, SIGTERM, restart, and durability.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -109,6 +111,38 @@ TEST(ServerTest, UserCreateOnARunningServerWorksAtOnce) {
                            "--org", "nope", "--email", "x@example.com", "--role", "admin"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("organization nope does not exist"), std::string::npos);
+}
+
+TEST(ServerTest, RunsItsPrivateMariaDbAsANonRootUser) {
+  // As non-root every other test already covers this; as root, drop to nobody.
+  if (geteuid() != 0) GTEST_SKIP() << "already running as a non-root user";
+  TempDir dir;
+  ASSERT_EQ(chown(dir.path().c_str(), 65534, 65534), 0);
+  std::string data = dir.path() + "/data";
+  auto as_nobody = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"/usr/sbin/runuser", "-u", "nobody", "--", OpscaledBin()});
+    return args;
+  };
+  RunResult init = RunProcess(as_nobody({"init", "--data-dir", data, "--org", "acme", "--admin-email",
+                                         "a@example.com", "--format", "json"}));
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  std::string token = json::parse(init.out).as_object()["api_token"].as_string().c_str();
+  Background serve(as_nobody({"serve", "--data-dir", data, "--listen", "127.0.0.1:0"}));
+  std::string out = serve.WaitForOutput("listening on ", 60000);
+  ASSERT_FALSE(out.empty()) << serve.Err();
+  std::string url = out.substr(out.find("http://"));
+  url = url.substr(0, url.find('\n'));
+  HttpReply db = Curl("POST", url + "/v1/organizations/acme/databases", {BearerHeader(token)},
+                      R"({"name":"mydb","cluster_size":"PS-10"})");
+  EXPECT_EQ(db.status, 201) << db.body << serve.Err();
+  RunResult owner = RunProcess({"/usr/bin/stat", "-c", "%U", data + "/mariadb/data"});
+  EXPECT_EQ(owner.out, "nobody\n");
+  serve.Signal(SIGTERM);
+  // runuser passes SIGTERM on to opscaled, then re-raises it on itself.
+  EXPECT_NE(serve.Wait(20000), -2) << serve.Err();
+  EXPECT_NE(serve.Err().find("stopped"), std::string::npos) << serve.Err();
+  RunResult left = RunProcess({"/usr/bin/pgrep", "-f", "datadir=" + data});
+  EXPECT_EQ(left.out, "") << "the private mariadbd must be stopped";
 }
 
 }  // namespace
