@@ -50,6 +50,11 @@ TEST(DeployCliTest, BranchToProductionWithTheCli) {
   ASSERT_EQ(review.exit_code, 0) << review.err;
   EXPECT_NE(review.out.find("Deploy request shop/1 is approved."), std::string::npos) << review.out;
 
+  // A production password made before the deploy keeps working after it.
+  RunResult prod = cli({"password", "create", "shop", "main", "app", "--role", "reader", "-f", "json"});
+  ASSERT_EQ(prod.exit_code, 0) << prod.err;
+  json::object pp = json::parse(prod.out).as_object();
+
   RunResult deploy = cli({"deploy-request", "deploy", "shop", "1", "--wait"});
   ASSERT_EQ(deploy.exit_code, 0) << deploy.err;
   EXPECT_NE(deploy.out.find("is successfully deployed"), std::string::npos) << deploy.out;
@@ -60,6 +65,12 @@ TEST(DeployCliTest, BranchToProductionWithTheCli) {
   RunResult show = s.Sql("SHOW CREATE TABLE br_" + main_id + ".orders");
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find("idx_total"), std::string::npos);
+  RunResult read = RunProcess({"/usr/bin/mariadb", "--no-defaults", "-h", std::string(pp["access_host_url"].as_string()),
+                               "-P", std::to_string(pp["port"].as_int64()), "-u", std::string(pp["username"].as_string()),
+                               "-p" + std::string(pp["plain_text"].as_string()), std::string(pp["database"].as_string()),
+                               "-N", "-B", "-e", "SELECT COUNT(*) FROM orders"});
+  EXPECT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(read.out, "0\n");
 }
 
 }  // namespace
