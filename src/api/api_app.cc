@@ -5,7 +5,9 @@
 #include <chrono>
 
 #include "api/handler_context.h"
+#include "api/session_routes.h"
 #include "api/tunnel_host.h"
+#include "api/web_security.h"
 
 namespace opscale::api {
 
@@ -23,6 +25,7 @@ Response ErrorResponse(const Status& status) {
 
 struct ApiApp::Impl {
   Platform* platform;
+  BrowserOptions browser;
   Router<RouteHandler> router;
   TunnelHost host;
   tunnel::TunnelRegistry& tunnels = host.registry();
@@ -65,15 +68,34 @@ struct ApiApp::Impl {
     }
   }
 
+  // The caller of a /v1 request: the Authorization header, else the
+  // dashboard's session cookie, which on a state-changing request must come
+  // from this origin with the session's CSRF token.
+  Result<Principal> Authenticate(const Request& req) {
+    const std::string& header = req.Header("authorization");
+    std::string cookie = header.empty() ? SessionCookieValue(req) : std::string();
+    if (cookie.empty()) return platform->authenticator().Authenticate(header, NowMs());
+    OPSCALE_ASSIGN_OR_RETURN(Principal p,
+                             platform->authenticator().AuthenticateSession(cookie, NowMs()));
+    if (!IsSafeMethod(req.method)) {
+      OPSCALE_RETURN_IF_ERROR(CheckSameOrigin(req, browser.scheme));
+      OPSCALE_RETURN_IF_ERROR(CheckCsrfToken(req, platform->sessions().CsrfToken(cookie)));
+    }
+    return p;
+  }
+
   Response Dispatch(const Request& req) {
     if (req.path == "/healthz") {
       if (req.method != "GET" && req.method != "HEAD") return ErrorResponse(Status::NotFound());
       return Json(200, json::object{{"status", "ok"}});
     }
-    if (req.path.rfind("/v1/", 0) != 0 && req.path != "/v1")
-      return ErrorResponse(Status::NotFound());
+    if (req.path.rfind("/auth/", 0) == 0) return HandleSessionRequest(req, *platform, browser);
+    if (req.path.rfind("/v1/", 0) != 0 && req.path != "/v1") {
+      if (req.path.rfind("/oauth/", 0) == 0) return ErrorResponse(Status::NotFound());
+      return ServeWeb(req);
+    }
 
-    auto principal = platform->authenticator().Authenticate(req.Header("authorization"), NowMs());
+    auto principal = Authenticate(req);
     if (!principal.ok()) return ErrorResponse(principal.status());
 
     Params params;
@@ -82,19 +104,22 @@ struct ApiApp::Impl {
     if (!h) return ErrorResponse(Status::NotFound());
     std::string host = req.Header("host");
     Call call{req, std::move(params), RequestContext{std::move(principal).value(), req.remote_ip},
-              UrlBase{"http://" + (host.empty() ? std::string("127.0.0.1") : host)}, *platform};
+              UrlBase{browser.scheme + "://" + (host.empty() ? std::string("127.0.0.1") : host)},
+              *platform};
     Result<Response> res = (*h)(call);
     if (!res.ok()) return ErrorResponse(res.status());
     return std::move(res).value();
   }
 };
 
-ApiApp::ApiApp(Platform* platform) : impl_(std::make_unique<Impl>()) {
+ApiApp::ApiApp(Platform* platform, BrowserOptions browser) : impl_(std::make_unique<Impl>()) {
   impl_->platform = platform;
+  impl_->browser = std::move(browser);
   AddTokenRoutes(impl_->router);
   AddResourceRoutes(impl_->router);
   AddPasswordRoutes(impl_->router);
   AddDeployRequestRoutes(impl_->router);
+  AddCatalogRoutes(impl_->router);
   impl_->router.Add("GET", "/v1/organizations/{org}/databases/{db}/branches/{branch}/connect",
                     ConnectRoute(&impl_->host));
   Impl* impl = impl_.get();
@@ -111,6 +136,7 @@ Response ApiApp::Handle(const Request& req) {
     spdlog::error("{} {} -> {}: {}", req.method, req.path, r.status, r.body);
     r = Json(500, json::object{{"code", "internal"}, {"message", "internal error"}});
   }
+  AddSecurityHeaders(r);
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
   spdlog::info("{} {} {} {:.1f}ms {}", req.method, req.path, r.status, ms.count(), req.remote_ip);
   return r;

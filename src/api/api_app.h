@@ -1,7 +1,9 @@
 // ApiApp: the request pipeline of opscaled's HTTP API: authenticate the
-// Authorization header, route to a handler, map Status to the public error
+// Authorization header (or the dashboard's session cookie, with its CSRF
+// rules), route to a handler, map Status to the public error
 // body {"code","message"}, and log one line per request (never headers,
-// bodies or query strings, which may carry secrets).
+// bodies or query strings, which may carry secrets). Paths outside /v1,
+// /auth and /oauth serve the embedded dashboard.
 //
 // Thread-safety: Handle() is safe to call concurrently.
 #pragma once
@@ -9,13 +11,14 @@
 #include <memory>
 
 #include "api/http_types.h"
+#include "api/session_routes.h"
 #include "service/platform.h"
 
 namespace opscale::api {
 
 class ApiApp {
  public:
-  explicit ApiApp(Platform* platform);
+  explicit ApiApp(Platform* platform, BrowserOptions browser = {});
   ~ApiApp();
   Response Handle(const Request& req);
 

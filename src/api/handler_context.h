@@ -70,5 +70,6 @@ void AddTokenRoutes(Router<RouteHandler>& r);
 void AddResourceRoutes(Router<RouteHandler>& r);
 void AddPasswordRoutes(Router<RouteHandler>& r);  // passwords, safe migrations, promote/demote
 void AddDeployRequestRoutes(Router<RouteHandler>& r);  // deploy requests, reviews, diff
+void AddCatalogRoutes(Router<RouteHandler>& r);  // the access catalog, with what the caller may grant
 
 }  // namespace opscale::api

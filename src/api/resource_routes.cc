@@ -41,19 +41,24 @@ Result<Response> ListAudit(Call& c) {
     if (limit > 100) limit = 100;
   }
   std::string after = c.req.QueryParam("starting_after");
-  int64_t before_seq = 0;
-  if (!after.empty()) {
-    // Cursor ids map to store sequence numbers; find the cursor's position.
-    OPSCALE_ASSIGN_OR_RETURN(std::vector<AuditEvent> all,
-                             c.platform.organizations().AuditLog(c.ctx, c.Param("org"), 0, 1000000));
-    before_seq = -1;
-    for (const auto& e : all)
-      if (e.id == after) before_seq = e.seq;
-    if (before_seq < 0) return Status::NotFound("audit log event " + after + " does not exist");
+  // Filters (opscale, for the dashboard): exact actor id and action.
+  std::string actor = c.req.QueryParam("actor_id");
+  std::string action = c.req.QueryParam("action");
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<AuditEvent> all,
+                           c.platform.organizations().AuditLog(c.ctx, c.Param("org"), 0, 1000000));
+  std::vector<AuditEvent> events;
+  bool past_cursor = after.empty();
+  for (auto& e : all) {  // newest first
+    if (!past_cursor) {
+      past_cursor = e.id == after;
+      continue;
+    }
+    if (!actor.empty() && e.actor.id != actor) continue;
+    if (!action.empty() && e.action != action) continue;
+    events.push_back(std::move(e));
+    if (static_cast<int64_t>(events.size()) > limit) break;
   }
-  OPSCALE_ASSIGN_OR_RETURN(std::vector<AuditEvent> events,
-                           c.platform.organizations().AuditLog(c.ctx, c.Param("org"), before_seq,
-                                                               static_cast<int>(limit + 1)));
+  if (!past_cursor) return Status::NotFound("audit log event " + after + " does not exist");
   bool has_next = static_cast<int64_t>(events.size()) > limit;
   if (has_next) events.pop_back();
   json::array data;

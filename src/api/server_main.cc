@@ -150,7 +150,8 @@ bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port)
   return !host->empty();
 }
 
-int CmdServe(const Common& c, const std::string& listen, const std::string& mysql_dsn) {
+int CmdServe(const Common& c, const std::string& listen, const std::string& mysql_dsn,
+             int64_t session_ttl_s) {
   if (!Initialized(c)) return Fail("data dir " + c.data_dir + " is not initialized; run 'opscaled init' first", 2);
   HttpServerOptions http;
   if (!SplitHostPort(listen, &http.host, &http.port))
@@ -170,6 +171,8 @@ int CmdServe(const Common& c, const std::string& listen, const std::string& mysq
   o.token_key_file = c.token_key_file;
   o.start_engine = true;
   o.mysql_dsn = mysql_dsn;
+  if (session_ttl_s < 1) return Fail("--session-ttl must be a positive number of seconds", 2);
+  o.sessions.ttl_ms = session_ttl_s * 1000;
   auto platform = Platform::Open(o);
   if (!platform.ok()) return Fail(platform.status().message(), 1);
   spdlog::info("database engine: {}", (*platform)->engine().Describe());
@@ -214,6 +217,9 @@ int RunServerMain(int argc, char** argv) {
   std::string mysql_dsn;
   serve->add_option("--mysql-dsn", mysql_dsn,
                     "Use this MariaDB/MySQL (mysql://user:pass@host:port) instead of a private mariadbd");
+  int64_t session_ttl_s = 12 * 60 * 60;
+  serve->add_option("--session-ttl", session_ttl_s,
+                    "Lifetime of a dashboard sign-in, in seconds (default 43200: 12 hours)");
 
   auto* org_cmd = app.add_subcommand("org", "Manage organizations");
   org_cmd->require_subcommand(1);
@@ -239,7 +245,7 @@ int RunServerMain(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (*init) return CmdInit(common, org, email);
-  if (*serve) return CmdServe(common, listen, mysql_dsn);
+  if (*serve) return CmdServe(common, listen, mysql_dsn, session_ttl_s);
   if (*org_create) return CmdOrgCreate(common, org, email);
   if (*user_create) return CmdUserCreate(common, org, email, role);
   return 2;

@@ -30,4 +30,17 @@ Result<Principal> Authenticator::Authenticate(const std::string& header, TimeMs 
   return std::move(*out.principal);
 }
 
+Result<Principal> Authenticator::AuthenticateSession(const std::string& secret,
+                                                    TimeMs now) const {
+  auto check = [&]() -> AuthOutcome {
+    if (!IsWellFormedSecret(secret, kApiTokenPrefix)) return {};
+    return index_->CheckBearer(secret, now, CredentialIndex::BearerKind::kSession);
+  };
+  AuthOutcome out = check();
+  if (!out.principal && on_miss_ && on_miss_()) out = check();
+  if (!out.principal) return Status::Unauthenticated(kUnauthorizedMessage);
+  if (on_used_) on_used_(*out.principal, out.last_used_at);
+  return std::move(*out.principal);
+}
+
 }  // namespace opscale

@@ -36,6 +36,8 @@ class Authenticator {
   void set_on_used(UsedHook hook) { on_used_ = std::move(hook); }
 
   Result<Principal> Authenticate(const std::string& authorization_header, TimeMs now) const;
+  // A dashboard session cookie's value: the same uniform 401 on any failure.
+  Result<Principal> AuthenticateSession(const std::string& session_secret, TimeMs now) const;
 
  private:
   AuthOutcome Check(const std::string& header, TimeMs now) const;

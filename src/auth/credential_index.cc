@@ -141,12 +141,14 @@ AuthOutcome CredentialIndex::CheckServiceToken(const std::string& id, const std:
   return {std::move(p), e.token.last_used_at};
 }
 
-AuthOutcome CredentialIndex::CheckBearer(const std::string& secret, TimeMs now) const {
+AuthOutcome CredentialIndex::CheckBearer(const std::string& secret, TimeMs now,
+                                         BearerKind kind) const {
   std::string hash = hasher_.Hash(secret);
   std::shared_lock lock(mu_);
   auto it = api_tokens_by_hash_.find(hash);
   if (it == api_tokens_by_hash_.end()) return {};
   const ApiToken& t = it->second;
+  if ((t.kind == kSessionKind) != (kind == BearerKind::kSession)) return {};
   if (t.expires_at && *t.expires_at <= now) return {};
   auto u = users_.find(t.user_id);
   if (u == users_.end()) return {};

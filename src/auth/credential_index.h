@@ -67,8 +67,13 @@ class CredentialIndex {
   // Checks a service token id + secret. Unknown id, wrong secret and expiry
   // all give an empty outcome.
   AuthOutcome CheckServiceToken(const std::string& id, const std::string& secret, TimeMs now) const;
-  // Checks a bearer secret (already shape-checked).
-  AuthOutcome CheckBearer(const std::string& secret, TimeMs now) const;
+  // Checks a user secret (already shape-checked). API tokens are accepted
+  // only as a Bearer header and dashboard sessions only as a cookie, so a
+  // session secret is useless outside the browser that holds it, and an API
+  // token placed in a cookie is not a session (CSRF rules differ).
+  enum class BearerKind { kApiToken, kSession };
+  AuthOutcome CheckBearer(const std::string& secret, TimeMs now,
+                          BearerKind kind = BearerKind::kApiToken) const;
 
   std::optional<std::string> OrgIdByName(const std::string& name) const;
   std::optional<std::string> OrgNameById(const std::string& id) const;

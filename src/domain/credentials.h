@@ -37,6 +37,9 @@ struct Grant {
 
 // A bearer token acting for a user: admin API tokens printed by `init` and
 // `user create` (kind "api"), later OAuth access tokens (kind "oauth").
+// ApiToken.kind of a dashboard sign-in session (accepted only as a cookie).
+inline constexpr const char* kSessionKind = "session";
+
 struct ApiToken {
   std::string id;
   std::string user_id;

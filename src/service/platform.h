@@ -18,6 +18,7 @@
 #include "service/organizations.h"
 #include "service/passwords.h"
 #include "service/service_tokens.h"
+#include "service/sessions.h"
 #include "storage/store.h"
 
 namespace opscale {
@@ -32,6 +33,7 @@ struct PlatformOptions {
   std::string mysql_dsn;
   // last_used_at is written at most once per this interval per credential.
   int64_t last_used_write_interval_ms = 60 * 1000;
+  SessionOptions sessions;  // dashboard sign-in
 };
 
 class Platform {
@@ -50,6 +52,7 @@ class Platform {
   PasswordService& passwords() { return *passwords_; }
   BranchModeService& branch_modes() { return *branch_modes_; }
   DeployRequestService& deploy_requests() { return *deploy_requests_; }
+  SessionService& sessions() { return *sessions_; }
 
  private:
   Platform() = default;
@@ -67,6 +70,7 @@ class Platform {
   std::unique_ptr<BootstrapService> bootstrap_;
   std::unique_ptr<BranchModeService> branch_modes_;
   std::unique_ptr<DeployRequestService> deploy_requests_;
+  std::unique_ptr<SessionService> sessions_;
   // Last: destroyed first, so its reaper thread stops before what it uses goes.
   std::unique_ptr<PasswordService> passwords_;
 };
