@@ -15,6 +15,7 @@ json::object SessionJson(const SessionInfo& s) {
   for (const auto& [name, role] : s.organizations)
     orgs.push_back(json::object{{"name", name}, {"role", RoleName(role)}});
   return json::object{
+      {"signed_in", true},
       {"user",
        {{"id", s.user.id},
         {"email", s.user.email},
@@ -49,10 +50,16 @@ Result<Response> Login(const Request& req, Platform& platform, const BrowserOpti
   return r;
 }
 
+// Not signed in is an answer, not an error: the dashboard asks this on every
+// start, and a 401 there would be a browser console error on the login page.
 Result<Response> Describe(const Request& req, Platform& platform) {
   std::string secret = SessionCookieValue(req);
-  OPSCALE_ASSIGN_OR_RETURN(Principal p, platform.authenticator().AuthenticateSession(secret, NowMs()));
-  RequestContext ctx{std::move(p), req.remote_ip};
+  auto p = platform.authenticator().AuthenticateSession(secret, NowMs());
+  if (!p.ok()) {
+    if (p.status().code() != Code::kUnauthenticated) return p.status();
+    return Json(200, json::object{{"signed_in", false}});
+  }
+  RequestContext ctx{std::move(p).value(), req.remote_ip};
   OPSCALE_ASSIGN_OR_RETURN(SessionInfo s, platform.sessions().Describe(ctx, secret));
   return Json(200, SessionJson(s));
 }

@@ -1,6 +1,7 @@
 // Dashboard sign-in endpoints and the dashboard's files. Internal to src/api.
 //   POST /auth/login    {"email","password"} -> session JSON + Set-Cookie
-//   GET  /auth/session  -> session JSON (user, csrf_token, expires_at, organizations)
+//   GET  /auth/session  -> {"signed_in":true, user, csrf_token, expires_at,
+//                           organizations} or {"signed_in":false}
 //   POST /auth/logout   -> 204, cookie cleared (needs X-CSRF-Token)
 #pragma once
 

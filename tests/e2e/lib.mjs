@@ -70,11 +70,13 @@ export function allowConsole(session, re) {
 }
 
 let shotNumber = 0;
-export async function screenshot(page, name) {
+// A full-page PNG in OPSCALE_ARTIFACTS. `mask` locators (secrets on screen)
+// are painted over, so no artifact holds a token.
+export async function screenshot(page, name, { mask = [] } = {}) {
   mkdirSync(env.artifacts, { recursive: true });
   shotNumber += 1;
   const file = `${env.artifacts}/${specName}-${String(shotNumber).padStart(2, '0')}-${name}.png`;
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: true, mask });
   return file;
 }
 

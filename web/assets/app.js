@@ -1,0 +1,227 @@
+// opscale dashboard: boot, History-API router and the signed-in layout.
+import { h, mount, clearErrors, errorArea } from './js/dom.js';
+import * as api from './js/api.js';
+import { closeAllModals } from './js/modal.js';
+import { renderTopbar } from './js/layout.js';
+import loginPage from './js/pages/login.js';
+import databasesPage from './js/pages/databases.js';
+import branchesPage from './js/pages/branches.js';
+import branchPage from './js/pages/branch.js';
+import passwordsPage from './js/pages/passwords.js';
+import deployRequestsPage from './js/pages/deploy_requests.js';
+import deployRequestPage from './js/pages/deploy_request.js';
+import dbSettingsPage from './js/pages/db_settings.js';
+import tokensPage from './js/pages/tokens.js';
+import tokenPage from './js/pages/token.js';
+import auditPage from './js/pages/audit.js';
+import { notFound } from './js/pages/not_found.js';
+
+// Literal segments come before parameters of the same length.
+const ROUTES = [
+  { pattern: '/login', page: loginPage, public: true },
+  { pattern: '/', page: home },
+  { pattern: '/:org/settings', redirect: (p) => `/${enc(p.org)}/settings/service-tokens` },
+  { pattern: '/:org/settings/service-tokens', page: tokensPage, section: 'settings' },
+  { pattern: '/:org/settings/service-tokens/:id', page: tokenPage, section: 'settings' },
+  { pattern: '/:org/audit-log', page: auditPage, section: 'audit' },
+  { pattern: '/:org', page: databasesPage, section: 'databases' },
+  { pattern: '/:org/:db/passwords', page: passwordsPage, section: 'databases' },
+  { pattern: '/:org/:db/deploy-requests', page: deployRequestsPage, section: 'databases' },
+  { pattern: '/:org/:db/deploy-requests/:number', page: deployRequestPage, section: 'databases' },
+  { pattern: '/:org/:db/settings', page: dbSettingsPage, section: 'databases' },
+  { pattern: '/:org/:db', page: branchesPage, section: 'databases' },
+  { pattern: '/:org/:db/:branch', page: branchPage, section: 'databases' },
+];
+
+const enc = encodeURIComponent;
+const RESERVED = ['/v1/', '/auth/', '/oauth/', '/assets/', '/healthz'];
+
+function match(path) {
+  let segs;
+  try {
+    segs = path === '/' ? [] : path.slice(1).split('/').map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+  if (segs.some((s) => s === '')) return null;
+  for (const route of ROUTES) {
+    const parts = route.pattern === '/' ? [] : route.pattern.slice(1).split('/');
+    if (parts.length !== segs.length) continue;
+    const params = {};
+    let ok = true;
+    parts.forEach((part, i) => {
+      if (part.startsWith(':')) params[part.slice(1)] = segs[i];
+      else if (part !== segs[i]) ok = false;
+    });
+    if (ok) return { route, params };
+  }
+  return null;
+}
+
+let renderSeq = 0;
+let loginFlash = '';
+
+export function navigate(to, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  render();
+}
+
+function currentPath() {
+  return location.pathname + location.search;
+}
+
+// A same-origin dashboard path to return to after sign-in, or ''.
+function safeNext(next) {
+  if (!next || !next.startsWith('/')) return '';
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return '';
+  }
+  if (url.origin !== location.origin || url.pathname === '/login') return '';
+  if (RESERVED.some((p) => url.pathname.startsWith(p))) return '';
+  return url.pathname + url.search;
+}
+
+function homePath() {
+  const orgs = api.session.organizations;
+  return orgs.length ? `/${enc(orgs[0].name)}` : '/';
+}
+
+function home(ctx) {
+  if (api.session.organizations.length) {
+    ctx.navigate(homePath(), { replace: true });
+    return;
+  }
+  ctx.setTitle('No organizations');
+  mount(ctx.root, h('div', { class: 'empty' },
+    h('h1', { class: 'empty-title' }, 'No organizations'),
+    h('p', { class: 'empty-hint' },
+      'Your account is not a member of any organization yet. Ask an administrator to add you, or create one with “opscaled org create”.')));
+}
+
+function errorState(root, message) {
+  const area = errorArea();
+  mount(root, h('div', { class: 'page-error' }, h('h1', null, 'Something went wrong'), area.el));
+  area.set(message);
+}
+
+async function render() {
+  const seq = ++renderSeq;
+  closeAllModals();
+  clearErrors();
+  let path = location.pathname;
+  if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '');
+  const app = document.getElementById('app');
+  const m = match(path);
+  const query = new URLSearchParams(location.search);
+
+  if (m && m.route.public) {
+    if (api.isSignedIn()) {
+      navigate(safeNext(query.get('next')) || homePath(), { replace: true });
+      return;
+    }
+    document.title = 'Sign in · opscale';
+    const flash = loginFlash;
+    loginFlash = '';
+    m.route.page({
+      root: app, query, flash,
+      onSignedIn: () => navigate(safeNext(query.get('next')) || homePath(), { replace: true }),
+    });
+    return;
+  }
+  if (!api.isSignedIn()) {
+    navigate(path === '/' ? '/login' : `/login?next=${enc(currentPath())}`, { replace: true });
+    return;
+  }
+  if (m && m.route.redirect) {
+    navigate(m.route.redirect(m.params), { replace: true });
+    return;
+  }
+
+  const params = m ? m.params : {};
+  const main = renderTopbar(app, {
+    org: params.org,
+    section: m ? m.route.section : null,
+    onSignOut: signOut,
+    onSwitchOrg: (org) => navigate(`/${enc(org)}`),
+  });
+  const ctx = {
+    params,
+    query,
+    root: main,
+    org: params.org,
+    navigate,
+    isCurrent: () => seq === renderSeq,
+    setTitle: (t) => { document.title = [t, params.org, 'opscale'].filter(Boolean).join(' · '); },
+    // Shows a load failure in place of the page.
+    fail(err) {
+      if (seq !== renderSeq || (err && err.handled)) return;
+      if (err && err.status === 404) notFound(main, err.message, ctx);
+      else errorState(main, (err && err.message) || 'Something went wrong.');
+    },
+  };
+  if (!m) {
+    notFound(main, null, ctx);
+    return;
+  }
+  try {
+    await m.route.page(ctx);
+  } catch (err) {
+    ctx.fail(err);
+  }
+}
+
+async function signOut() {
+  try {
+    await api.logout();
+  } catch {
+    // The cookie is gone or the server is down; either way the browser forgets the session.
+  }
+  navigate('/login', { replace: true });
+}
+
+function onSessionExpired() {
+  if (location.pathname === '/login') return;
+  api.expireSession();
+  loginFlash = 'Your session has expired. Sign in again.';
+  navigate(`/login?next=${enc(currentPath())}`, { replace: true });
+}
+
+// Same-origin links are handled by the router.
+document.addEventListener('click', (e) => {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  const a = e.target.closest('a[href]');
+  if (!a || a.target || a.hasAttribute('download')) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin) return;
+  if (RESERVED.some((p) => url.pathname.startsWith(p))) return;
+  e.preventDefault();
+  if (url.pathname + url.search !== currentPath()) navigate(url.pathname + url.search);
+  else render();
+});
+
+window.addEventListener('popstate', () => render());
+
+async function boot() {
+  api.setUnauthorizedHandler(onSessionExpired);
+  let signedIn = false;
+  try {
+    signedIn = await api.loadSession();
+  } catch (err) {
+    const app = document.getElementById('app');
+    const retry = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, 'Retry');
+    const area = errorArea();
+    mount(app, h('main', { class: 'container page-error' }, h('h1', null, 'opscale is unreachable'), area.el, retry));
+    area.set(err.message);
+    return;
+  }
+  if (!signedIn && location.pathname !== '/login' && api.wasSignedIn()) {
+    loginFlash = 'Your session has expired. Sign in again.';
+  }
+  render();
+}
+
+boot();
