@@ -20,6 +20,7 @@ RunResult RunSpec(const Server& s, const std::string& spec,
       {"OPSCALE_ORG", s.admin().organization},
       {"OPSCALE_EMAIL", s.admin().admin_email},
       {"OPSCALE_PASSWORD", s.admin().admin_password},
+      {"OPSCALE_ADMIN_TOKEN", s.admin().api_token},
       {"OPSCALE_CLI", OpscaleBin()},
       {"OPSCALE_ARTIFACTS", OPSCALE_E2E_ARTIFACTS},
       {"HOME", home.path()},
@@ -40,6 +41,22 @@ std::vector<std::string> AuditActions(const Server& s) {
   json::value v = Admin(s, "GET", "/v1/organizations/acme/audit-log?limit=100").Json();
   for (const auto& e : v.at("data").as_array()) out.emplace_back(e.at("audit_action").as_string());
   return out;
+}
+
+// A member of acme (and, if `beta`, the admin of a second organization).
+std::map<std::string, std::string> AddMember(const Server& s, bool beta) {
+  const std::string data = s.data_dir() + "/data";
+  RunResult u = RunProcess({OpscaledBin(), "user", "create", "--data-dir", data, "--org", "acme",
+                            "--email", "member@example.com", "--role", "member", "--format", "json"});
+  EXPECT_EQ(u.exit_code, 0) << u.err;
+  if (beta) {
+    RunResult o = RunProcess({OpscaledBin(), "org", "create", "--data-dir", data, "--org", "beta",
+                              "--admin-email", "member@example.com", "--format", "json"});
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+  }
+  json::value v = json::parse(u.out);
+  return {{"OPSCALE_MEMBER_EMAIL", "member@example.com"},
+          {"OPSCALE_MEMBER_PASSWORD", std::string(v.at("password").as_string())}};
 }
 
 bool Has(const std::vector<std::string>& v, const std::string& x) {
@@ -63,6 +80,48 @@ TEST(DashboardTest, GuideFlowCreateGrantUseEditDelete) {
   for (const char* a : {"service_token.created", "service_token.granted_access",
                         "service_token.removed_access", "service_token.deleted", "branch.created"})
     EXPECT_TRUE(Has(actions, a)) << a;
+}
+
+// Databases, branches, passwords (used with the real mariadb client), a
+// deploy request reviewed and deployed, database settings and the audit log,
+// all through the dashboard (tests/e2e/databases_flow.mjs).
+TEST(DashboardTest, DatabasesBranchesPasswordsDeployRequests) {
+  Server s("acme");
+  RunSpec(s, "databases_flow.mjs", {{"MARIADB_CLIENT", "/usr/bin/mariadb"}});
+  if (HasFailure()) return;
+  json::value db = Admin(s, "GET", "/v1/organizations/acme/databases/shop").Json();
+  EXPECT_TRUE(db.at("require_approval_for_deploy").as_bool());
+  json::value dr = Admin(s, "GET", "/v1/organizations/acme/databases/shop/deploy-requests/1").Json();
+  EXPECT_EQ(dr.at("deployment_state").as_string(), "complete");
+  HttpReply schema = Admin(s, "GET", "/v1/organizations/acme/databases/shop/branches/main/schema");
+  EXPECT_NE(schema.body.find("CREATE TABLE `orders`"), std::string::npos) << schema.body;
+  json::value branches = Admin(s, "GET", "/v1/organizations/acme/databases/shop/branches").Json();
+  EXPECT_EQ(branches.at("data").as_array().size(), 1u) << "the dashboard deleted the feature branch";
+}
+
+// Cross-site requests with the victim's cookie, and sign-in throttling at the
+// form (tests/e2e/security.mjs).
+TEST(DashboardTest, CrossSiteRequestsAndGuessingAreRefused) {
+  Server s("acme");
+  RunSpec(s, "security.mjs", AddMember(s, false));
+  if (HasFailure()) return;
+  for (const auto& a : AuditActions(s)) EXPECT_NE(a, "service_token.deleted");
+  json::value tokens = Admin(s, "GET", "/v1/organizations/acme/service-tokens").Json();
+  ASSERT_EQ(tokens.at("data").as_array().size(), 1u) << "only the dashboard's own token exists";
+  EXPECT_EQ(tokens.at("data").at(0).at("name"), "from-dashboard");
+}
+
+// Sign-in sessions expire (tests/e2e/session_expiry.mjs, --session-ttl 3).
+TEST(DashboardTest, AnExpiredSessionSendsThePersonToSignIn) {
+  Server s("acme", "admin@example.com", {"--session-ttl", "3"});
+  RunSpec(s, "session_expiry.mjs", {{"OPSCALE_SESSION_TTL_S", "3"}});
+}
+
+// Keyboard use, the organization switcher, a member's view, narrow windows,
+// and no outside requests (tests/e2e/keyboard_access.mjs).
+TEST(DashboardTest, KeyboardSwitcherMemberViewNarrowWindow) {
+  Server s("acme");
+  RunSpec(s, "keyboard_access.mjs", AddMember(s, true));
 }
 
 }  // namespace
