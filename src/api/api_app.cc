@@ -120,6 +120,7 @@ ApiApp::ApiApp(Platform* platform, BrowserOptions browser) : impl_(std::make_uni
   AddPasswordRoutes(impl_->router);
   AddDeployRequestRoutes(impl_->router);
   AddCatalogRoutes(impl_->router);
+  AddMemberRoutes(impl_->router);
   impl_->router.Add("GET", "/v1/organizations/{org}/databases/{db}/branches/{branch}/connect",
                     ConnectRoute(&impl_->host));
   Impl* impl = impl_.get();

@@ -70,6 +70,7 @@ void AddTokenRoutes(Router<RouteHandler>& r);
 void AddResourceRoutes(Router<RouteHandler>& r);
 void AddPasswordRoutes(Router<RouteHandler>& r);  // passwords, safe migrations, promote/demote
 void AddDeployRequestRoutes(Router<RouteHandler>& r);  // deploy requests, reviews, diff
-void AddCatalogRoutes(Router<RouteHandler>& r);  // the access catalog, with what the caller may grant
+void AddCatalogRoutes(Router<RouteHandler>& r);
+void AddMemberRoutes(Router<RouteHandler>& r);  // organization members (list; add: opscale)  // the access catalog, with what the caller may grant
 
 }  // namespace opscale::api

@@ -67,7 +67,8 @@ Result<IssuedCredentials> BootstrapService::CreateOrganization(const std::string
 }
 
 Result<IssuedCredentials> BootstrapService::AddUser(const std::string& org_name,
-                                                    const std::string& raw_email, Role role) {
+                                                    const std::string& raw_email, Role role,
+                                                    const RequestContext* by) {
   std::string email = AsciiLower(raw_email);
   OPSCALE_RETURN_IF_ERROR(ValidateEmail(email));
   auto org = core_->store().GetOrganizationByName(org_name);
@@ -108,7 +109,8 @@ Result<IssuedCredentials> BootstrapService::AddUser(const std::string& org_name,
   token.name = "opscaled-issued";
   token.secret_hash = core_->index().hasher().Hash(out.api_token);
   token.created_at = now;
-  AuditEvent e = SystemEvent(org->id, "member.added", "User", user.id, email);
+  AuditEvent e = by ? ServiceCore::Event(*by, org->id, "member.added", "User", user.id, email)
+                    : SystemEvent(org->id, "member.added", "User", user.id, email);
   e.metadata_json = std::string("{\"role\":\"") + RoleName(role) + "\"}";
   OPSCALE_RETURN_IF_ERROR(core_->Write(
       [&](Store& tx) {

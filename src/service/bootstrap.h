@@ -28,8 +28,10 @@ class BootstrapService {
   // New organization with `email` as its first admin (user created if new).
   Result<IssuedCredentials> CreateOrganization(const std::string& org, const std::string& email);
   // Adds `email` to `org` with `role` (user created if new); issues a password
-  // (new users only) and an API token.
-  Result<IssuedCredentials> AddUser(const std::string& org, const std::string& email, Role role);
+  // (new users only) and an API token. `by` is who did it, for the audit log
+  // (null: the operator, via opscaled).
+  Result<IssuedCredentials> AddUser(const std::string& org, const std::string& email, Role role,
+                                    const RequestContext* by = nullptr);
 
  private:
   ServiceCore* core_;

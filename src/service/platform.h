@@ -15,6 +15,7 @@
 #include "service/core.h"
 #include "service/databases.h"
 #include "service/deploy_requests.h"
+#include "service/members.h"
 #include "service/organizations.h"
 #include "service/passwords.h"
 #include "service/service_tokens.h"
@@ -53,6 +54,7 @@ class Platform {
   BranchModeService& branch_modes() { return *branch_modes_; }
   DeployRequestService& deploy_requests() { return *deploy_requests_; }
   SessionService& sessions() { return *sessions_; }
+  MemberService& members() { return *members_; }
 
  private:
   Platform() = default;
@@ -71,6 +73,7 @@ class Platform {
   std::unique_ptr<BranchModeService> branch_modes_;
   std::unique_ptr<DeployRequestService> deploy_requests_;
   std::unique_ptr<SessionService> sessions_;
+  std::unique_ptr<MemberService> members_;
   // Last: destroyed first, so its reaper thread stops before what it uses goes.
   std::unique_ptr<PasswordService> passwords_;
 };

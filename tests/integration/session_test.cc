@@ -321,6 +321,46 @@ TEST_F(SessionTest, TheAuditLogFiltersByActorAndAction) {
   EXPECT_NE(page2.Json().at("data").at(0).at("id"), page1.Json().at("data").at(0).at("id"));
 }
 
+TEST_F(SessionTest, AdminsAddMembersWhoCanThenSignIn) {
+  const std::string auth = BearerHeader(s().admin().api_token);
+  HttpReply added = CallApi(s().url(), "POST", "/v1/organizations/acme/members", auth,
+                            R"({"email":"New.Person@Example.com","role":"member"})");
+  ASSERT_EQ(added.status, 201) << Masked(added.body);
+  json::value v = added.Json();
+  EXPECT_EQ(v.at("user").at("email").as_string(), "new.person@example.com");
+  EXPECT_EQ(v.at("role").as_string(), "member");
+  std::string password(v.at("password").as_string());
+  std::string api_token(v.at("api_token").as_string());
+  EXPECT_GE(password.size(), 16u);
+
+  EXPECT_EQ(CallApi(s().url(), "POST", "/v1/organizations/acme/members", auth,
+                    R"({"email":"new.person@example.com","role":"admin"})").status, 409);
+  EXPECT_EQ(CallApi(s().url(), "POST", "/v1/organizations/acme/members", auth,
+                    R"({"email":"x@example.com","role":"owner"})").status, 422);
+  // A member may list members but not add them.
+  HttpReply by_member = CallApi(s().url(), "POST", "/v1/organizations/acme/members",
+                                BearerHeader(api_token), R"({"email":"third@example.com"})");
+  EXPECT_EQ(by_member.status, 403) << by_member.body;
+  EXPECT_NE(by_member.body.find("write_organization"), std::string::npos);
+  HttpReply list = CallApi(s().url(), "GET", "/v1/organizations/acme/members", BearerHeader(api_token));
+  ASSERT_EQ(list.status, 200);
+  std::set<std::string> emails;
+  json::value members = list.Json();
+  for (const auto& m : members.at("data").as_array())
+    emails.insert(std::string(m.at("user").at("email").as_string()));
+  EXPECT_TRUE(emails.count("new.person@example.com"));
+  EXPECT_TRUE(emails.count(admin_email()));
+
+  EXPECT_EQ(PostLogin(s(), "new.person@example.com", password).status, 200);
+  HttpReply log = CallApi(s().url(), "GET", "/v1/organizations/acme/audit-log?action=member.added", auth);
+  json::value events = log.Json();
+  bool by_admin = false;
+  for (const auto& e : events.at("data").as_array())
+    by_admin |= e.at("auditable_display_name") == "new.person@example.com" &&
+                e.at("actor_type").as_string() == "User";
+  EXPECT_TRUE(by_admin) << "the audit log names the admin who added the member";
+}
+
 TEST(SessionExpiryTest, AnExpiredSessionIsRefusedEverywhere) {
   Server s("acme", "admin@example.com", {"--session-ttl", "2"});
   Session ses = SignIn(s, s.admin().admin_email, s.admin().admin_password);

@@ -1,0 +1,70 @@
+// /v1/organizations/{org}/members: the public list (OrganizationMember
+// shape), and an opscale addition, POST {"email","role"}, which adds a user
+// (created if new) and returns their first password and an API token once.
+#include "api/handler_context.h"
+
+namespace opscale::api {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object MemberJson(const MemberView& m) {
+  const User& u = m.user;
+  return {
+      {"id", u.id},
+      {"type", "OrganizationMember"},
+      {"role", RoleName(m.membership.role)},
+      {"created_at", FormatTime(m.membership.created_at)},
+      {"updated_at", FormatTime(m.membership.created_at)},
+      {"user",
+       {{"id", u.id},
+        {"type", "User"},
+        {"display_name", u.display_name.empty() ? u.email : u.display_name},
+        {"name", u.display_name.empty() ? u.email : u.display_name},
+        {"email", u.email},
+        {"avatar_url", ""},
+        {"created_at", FormatTime(u.created_at)},
+        {"updated_at", FormatTime(u.updated_at)},
+        {"two_factor_auth_configured", false}}},
+  };
+}
+
+Result<Response> ListMembers(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(PageParams p, ParsePage(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::vector<MemberView> members,
+                           c.platform.members().List(c.ctx, c.Param("org")));
+  std::string q = c.req.QueryParam("q");
+  if (!q.empty()) {
+    std::vector<MemberView> match;
+    for (auto& m : members)
+      if (m.user.email.find(q) != std::string::npos || m.user.display_name.find(q) != std::string::npos)
+        match.push_back(std::move(m));
+    members = std::move(match);
+  }
+  return Json(200, Paginate(c, p, members, [](const MemberView& m) { return json::value(MemberJson(m)); }));
+}
+
+Result<Response> AddMember(Call& c) {
+  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> email, OptString(body, "email"));
+  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> role_name, OptString(body, "role"));
+  if (!email) return Status::Unprocessable("field 'email' is required");
+  std::optional<Role> role = ParseRole(role_name.value_or("member"));
+  if (!role) return Status::Unprocessable("field 'role' must be \"admin\" or \"member\"");
+  OPSCALE_ASSIGN_OR_RETURN(AddedMember added,
+                           c.platform.members().Add(c.ctx, c.Param("org"), *email, *role));
+  json::object o = MemberJson(added.member);
+  o["password"] = added.password.empty() ? json::value(nullptr) : json::value(added.password);
+  o["api_token"] = added.api_token;
+  return Json(201, o);
+}
+
+}  // namespace
+
+void AddMemberRoutes(Router<RouteHandler>& r) {
+  r.Add("GET", "/v1/organizations/{org}/members", ListMembers);
+  r.Add("POST", "/v1/organizations/{org}/members", AddMember);
+}
+
+}  // namespace opscale::api
