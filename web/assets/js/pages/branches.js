@@ -12,7 +12,8 @@ export default async function branchesPage(ctx) {
   ctx.setTitle(db);
   const body = databaseLayout(ctx, 'branches');
 
-  const newBtn = button('New branch', { variant: 'primary' });
+  // Enabled once the branches are loaded (the modal offers them as the base).
+  const newBtn = button('New branch', { variant: 'primary', disabled: true });
   const list = h('div', null, loading());
   mount(body,
     h('div', { class: 'section-header' },
@@ -28,6 +29,7 @@ export default async function branchesPage(ctx) {
       api.listAll(api.paths.branches(org, db)),
     ]);
     if (!ctx.isCurrent()) return;
+    newBtn.disabled = false;
     if (!branches.length) {
       mount(list, emptyState('No branches', 'Create a branch to start making schema changes.'));
       return;

@@ -26,7 +26,8 @@ export default async function deployRequestsPage(ctx) {
   const { org, db } = ctx.params;
   ctx.setTitle(`Deploy requests · ${db}`);
   const body = databaseLayout(ctx, 'deploy-requests');
-  const newBtn = button('New deploy request', { variant: 'primary' });
+  // Enabled once the database is loaded (its default branch is the modal's target).
+  const newBtn = button('New deploy request', { variant: 'primary', disabled: true });
   const list = h('div', null, loading());
   mount(body,
     h('div', { class: 'section-header' },
@@ -94,4 +95,5 @@ export default async function deployRequestsPage(ctx) {
       },
     });
   });
+  newBtn.disabled = false;
 }
