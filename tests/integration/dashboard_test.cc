@@ -124,5 +124,21 @@ TEST(DashboardTest, KeyboardSwitcherMemberViewNarrowWindow) {
   RunSpec(s, "keyboard_access.mjs", AddMember(s, true));
 }
 
+// An admin adds a member from Settings > Members; the password and API token
+// the modal shows once work, and the member sees what they may not do
+// (tests/e2e/members.mjs).
+TEST(DashboardTest, AdminsAddMembersFromTheDashboard) {
+  Server s("acme");
+  RunSpec(s, "members.mjs");
+  if (HasFailure()) return;
+  json::value members = Admin(s, "GET", "/v1/organizations/acme/members").Json();
+  ASSERT_EQ(members.at("data").as_array().size(), 2u);
+  bool added = false;
+  for (const auto& m : members.at("data").as_array())
+    added |= m.at("user").at("email") == "new.person@example.com" && m.at("role") == "member";
+  EXPECT_TRUE(added) << "new.person@example.com is a member";
+  EXPECT_TRUE(Has(AuditActions(s), "member.added"));
+}
+
 }  // namespace
 }  // namespace opscale::testutil

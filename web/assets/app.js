@@ -1,5 +1,5 @@
 // opscale dashboard: boot, History-API router and the signed-in layout.
-import { h, mount, clearErrors, errorArea } from './js/dom.js';
+import { h, mount, clearToasts, errorArea } from './js/dom.js';
 import * as api from './js/api.js';
 import { closeAllModals } from './js/modal.js';
 import { renderTopbar } from './js/layout.js';
@@ -14,7 +14,8 @@ import dbSettingsPage from './js/pages/db_settings.js';
 import tokensPage from './js/pages/tokens.js';
 import tokenPage from './js/pages/token.js';
 import auditPage from './js/pages/audit.js';
-import { notFound } from './js/pages/not_found.js';
+import membersPage from './js/pages/members.js';
+import { notFound, noAccess } from './js/pages/not_found.js';
 
 // Literal segments come before parameters of the same length.
 const ROUTES = [
@@ -23,6 +24,7 @@ const ROUTES = [
   { pattern: '/:org/settings', redirect: (p) => `/${enc(p.org)}/settings/service-tokens` },
   { pattern: '/:org/settings/service-tokens', page: tokensPage, section: 'settings' },
   { pattern: '/:org/settings/service-tokens/:id', page: tokenPage, section: 'settings' },
+  { pattern: '/:org/settings/members', page: membersPage, section: 'settings' },
   { pattern: '/:org/audit-log', page: auditPage, section: 'audit' },
   { pattern: '/:org', page: databasesPage, section: 'databases' },
   { pattern: '/:org/:db/passwords', page: passwordsPage, section: 'databases' },
@@ -102,7 +104,8 @@ function home(ctx) {
       'Your account is not a member of any organization yet. Ask an administrator to add you, or create one with “opscaled org create”.')));
 }
 
-function errorState(root, message) {
+function errorState(root, message, ctx) {
+  ctx.setTitle('Something went wrong');
   const area = errorArea();
   mount(root, h('div', { class: 'page-error' }, h('h1', null, 'Something went wrong'), area.el));
   area.set(message);
@@ -111,7 +114,8 @@ function errorState(root, message) {
 async function render() {
   const seq = ++renderSeq;
   closeAllModals();
-  clearErrors();
+  // Notifications belong to the page they were shown on.
+  clearToasts();
   let path = location.pathname;
   if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '');
   const app = document.getElementById('app');
@@ -159,8 +163,11 @@ async function render() {
     // Shows a load failure in place of the page.
     fail(err) {
       if (seq !== renderSeq || (err && err.handled)) return;
-      if (err && err.status === 404) notFound(main, err.message, ctx);
-      else errorState(main, (err && err.message) || 'Something went wrong.');
+      // A layout may keep its navigation around the failure (ctx.failRoot).
+      const target = ctx.failRoot && ctx.failRoot.isConnected ? ctx.failRoot : main;
+      if (err && err.status === 404) notFound(target, err.message, ctx);
+      else if (err && err.status === 403) noAccess(target, err.message, ctx);
+      else errorState(target, (err && err.message) || 'Something went wrong.', ctx);
     },
   };
   if (!m) {

@@ -97,6 +97,7 @@ export const paths = {
   token: (org, id) => `/v1/organizations/${enc(org)}/service-tokens/${enc(id)}`,
   catalog: (org, db) => `/v1/organizations/${enc(org)}/access-catalog${db ? `?database=${enc(db)}` : ''}`,
   audit: (org) => `/v1/organizations/${enc(org)}/audit-log`,
+  members: (org) => `/v1/organizations/${enc(org)}/members`,
 };
 
 // ---- Session ----------------------------------------------------------------

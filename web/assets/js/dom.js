@@ -103,6 +103,11 @@ export function clearErrors() {
   for (const t of toastRoot().querySelectorAll('.toast-error')) t.remove();
 }
 
+// Removes every notification (the page they were about is gone).
+export function clearToasts() {
+  toastRoot().replaceChildren();
+}
+
 export function toastError(message) {
   clearErrors();
   const el = h('div', { class: 'toast toast-error', role: 'alert' },

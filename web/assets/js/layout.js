@@ -69,15 +69,18 @@ export function databaseLayout(ctx, tab) {
   return body;
 }
 
-// Organization settings chrome (side nav); returns the content element.
+// Organization settings chrome (side nav); returns the content element. A page
+// that fails to load shows the error there, so the side nav stays usable.
 export function settingsLayout(ctx, item) {
   const base = `/${enc(ctx.params.org)}/settings`;
   const body = h('div', { class: 'settings-body' });
+  ctx.failRoot = body;
   mount(ctx.root,
     h('div', { class: 'settings' },
       h('nav', { class: 'sidenav', 'aria-label': 'Settings' },
         h('p', { class: 'sidenav-title' }, 'Settings'),
-        navLink(`${base}/service-tokens`, 'Service tokens', item === 'service-tokens')),
+        navLink(`${base}/service-tokens`, 'Service tokens', item === 'service-tokens'),
+        navLink(`${base}/members`, 'Members', item === 'members')),
       body));
   return body;
 }

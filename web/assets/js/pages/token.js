@@ -74,8 +74,9 @@ export default async function tokenPage(ctx) {
       confirmLabel: 'Delete',
       action: () => api.del(base),
       onDone: () => {
-        toastSuccess(`Service token ${name} deleted.`);
+        // Navigating clears notifications; this one is about the next page's list.
         ctx.navigate(`/${enc(org)}/settings/service-tokens`);
+        toastSuccess(`Service token ${name} deleted.`);
       },
     }));
 
