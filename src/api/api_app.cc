@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "api/handler_context.h"
+#include "api/oauth_routes.h"
 #include "api/session_routes.h"
 #include "api/tunnel_host.h"
 #include "api/web_security.h"
@@ -71,7 +72,7 @@ struct ApiApp::Impl {
   // The caller of a /v1 request: the Authorization header, else the
   // dashboard's session cookie, which on a state-changing request must come
   // from this origin with the session's CSRF token.
-  Result<Principal> Authenticate(const Request& req) {
+  Result<Principal> Authenticate(const Request& req, const std::string& form_csrf = "") {
     const std::string& header = req.Header("authorization");
     std::string cookie = header.empty() ? SessionCookieValue(req) : std::string();
     if (cookie.empty()) return platform->authenticator().Authenticate(header, NowMs());
@@ -79,7 +80,7 @@ struct ApiApp::Impl {
                              platform->authenticator().AuthenticateSession(cookie, NowMs()));
     if (!IsSafeMethod(req.method)) {
       OPSCALE_RETURN_IF_ERROR(CheckSameOrigin(req, browser.scheme));
-      OPSCALE_RETURN_IF_ERROR(CheckCsrfToken(req, platform->sessions().CsrfToken(cookie)));
+      OPSCALE_RETURN_IF_ERROR(CheckCsrfToken(req, platform->sessions().CsrfToken(cookie), form_csrf));
     }
     return p;
   }
@@ -90,10 +91,13 @@ struct ApiApp::Impl {
       return Json(200, json::object{{"status", "ok"}});
     }
     if (req.path.rfind("/auth/", 0) == 0) return HandleSessionRequest(req, *platform, browser);
-    if (req.path.rfind("/v1/", 0) != 0 && req.path != "/v1") {
-      if (req.path.rfind("/oauth/", 0) == 0) return ErrorResponse(Status::NotFound());
-      return ServeWeb(req);
+    if (req.path.rfind("/oauth/", 0) == 0) {
+      return HandleOAuthRequest(req, *platform, browser,
+                                [this](const Request& r, const std::string& form_csrf) {
+                                  return Authenticate(r, form_csrf);
+                                });
     }
+    if (req.path.rfind("/v1/", 0) != 0 && req.path != "/v1") return ServeWeb(req);
 
     auto principal = Authenticate(req);
     if (!principal.ok()) return ErrorResponse(principal.status());
@@ -121,6 +125,7 @@ ApiApp::ApiApp(Platform* platform, BrowserOptions browser) : impl_(std::make_uni
   AddDeployRequestRoutes(impl_->router);
   AddCatalogRoutes(impl_->router);
   AddMemberRoutes(impl_->router);
+  AddOAuthApplicationRoutes(impl_->router);
   impl_->router.Add("GET", "/v1/organizations/{org}/databases/{db}/branches/{branch}/connect",
                     ConnectRoute(&impl_->host));
   Impl* impl = impl_.get();

@@ -1,5 +1,6 @@
 // Routes for organizations, databases, branches and the audit log.
 #include "api/handler_context.h"
+#include "auth/oauth_scopes.h"
 
 namespace opscale::api {
 
@@ -8,6 +9,8 @@ namespace json = boost::json;
 namespace {
 
 Result<Response> ListOrgs(Call& c) {
+  if (!c.ctx.principal.HasScope(kScopeReadOrganizations))
+    return Status::PermissionDenied("the OAuth token's scopes do not allow listing organizations (needs scope read_organizations)");
   OPSCALE_ASSIGN_OR_RETURN(PageParams p, ParsePage(c.req));
   OPSCALE_ASSIGN_OR_RETURN(std::vector<Organization> orgs, c.platform.organizations().List(c.ctx));
   std::vector<std::pair<Organization, int>> rows;
@@ -185,6 +188,8 @@ Result<Response> BranchSchema(Call& c) {
 Result<Response> CurrentUser(Call& c) {
   if (!c.ctx.principal.is_user())
     return Status::NotFound("service tokens have no current user");
+  if (!c.ctx.principal.HasScope(kScopeReadUser))
+    return Status::PermissionDenied("the OAuth token's scopes do not allow reading the user (needs scope read_user)");
   return Json(200, json::object{{"id", c.ctx.principal.id},
                                 {"type", "User"},
                                 {"display_name", c.ctx.principal.display_name},

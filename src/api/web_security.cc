@@ -1,15 +1,14 @@
 #include "api/web_security.h"
 
+#include <cctype>
+#include <string_view>
+
 #include "common/crypto.h"
 
 namespace opscale::api {
 
 namespace {
 
-constexpr const char* kCsp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'";
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t");
@@ -57,8 +56,21 @@ Status CheckSameOrigin(const Request& req, const std::string& scheme) {
   return Status::Ok();
 }
 
-Status CheckCsrfToken(const Request& req, const std::string& expected) {
-  const std::string& got = req.Header(kCsrfHeader);
+std::string ContentSecurityPolicy(const std::string& form_target) {
+  std::string form = "'self'";
+  bool safe = !form_target.empty();
+  for (char c : form_target)
+    safe &= std::isalnum(static_cast<unsigned char>(c)) || std::string_view(":/.-[]").find(c) != std::string_view::npos;
+  if (safe) form += " " + form_target;
+  return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+         "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action " + form +
+         "; frame-ancestors 'none'";
+}
+
+Status CheckCsrfToken(const Request& req, const std::string& expected,
+                      const std::string& form_value) {
+  std::string got = req.Header(kCsrfHeader);
+  if (got.empty()) got = form_value;
   if (got.empty() || !crypto::ConstantTimeEqual(got, expected))
     return Status::PermissionDenied(
         "missing or wrong X-CSRF-Token header: requests signed in with the dashboard session "
@@ -70,7 +82,9 @@ void AddSecurityHeaders(Response& r) {
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
-  r.headers.emplace_back("Content-Security-Policy", kCsp);
+  bool has_csp = false;
+  for (const auto& [name, value] : r.headers) has_csp |= name == "Content-Security-Policy";
+  if (!has_csp) r.headers.emplace_back("Content-Security-Policy", ContentSecurityPolicy());
   if (r.content_type.rfind("application/json", 0) == 0)
     r.headers.emplace_back("Cache-Control", "no-store");
 }

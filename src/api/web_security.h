@@ -25,11 +25,18 @@ bool IsSafeMethod(const std::string& method);
 // Sec-Fetch-Site must not say cross-site or same-site, and an Origin header,
 // when sent, must be `scheme://<Host>`.
 Status CheckSameOrigin(const Request& req, const std::string& scheme);
-// 403 unless the X-CSRF-Token header equals `expected` (constant time).
-Status CheckCsrfToken(const Request& req, const std::string& expected);
+// 403 unless the X-CSRF-Token header (or, for an HTML form, `form_value`)
+// equals `expected` (constant time).
+Status CheckCsrfToken(const Request& req, const std::string& expected,
+                      const std::string& form_value = "");
 
-// nosniff, no framing, no referrer, and for HTML a strict
-// Content-Security-Policy (scripts and styles only from this origin).
+// The dashboard's Content-Security-Policy; `form_target` (an origin such as
+// "https://app.example.com") is also allowed as a form-action, for the OAuth
+// consent page whose form is redirected to the application.
+std::string ContentSecurityPolicy(const std::string& form_target = "");
+
+// nosniff, no framing, no referrer, and a strict Content-Security-Policy
+// (scripts and styles only from this origin) unless the response set its own.
 void AddSecurityHeaders(Response& r);
 
 }  // namespace opscale::api

@@ -1,5 +1,7 @@
 #include "auth/authorizer.h"
 
+#include "auth/oauth_scopes.h"
+
 namespace opscale {
 
 std::string Resource::Describe() const {
@@ -16,11 +18,17 @@ bool Authorizer::InOrg(const Principal& p, const std::string& org_id) {
   return p.roles.count(org_id) > 0;
 }
 
+namespace {
+AccessSet Limited(const Principal& p, AccessSet held) {
+  return p.scope_limit ? held.Intersect(*p.scope_limit) : held;
+}
+}  // namespace
+
 AccessSet Authorizer::HeldInOrg(const Principal& p, const std::string& org_id) {
   if (!InOrg(p, org_id)) return {};
   if (p.is_token()) return p.org_accesses;
-  return p.roles.at(org_id) == Role::kAdmin ? AccessSet::All(AccessLevel::kOrganization)
-                                            : MemberOrganizationSet();
+  return Limited(p, p.roles.at(org_id) == Role::kAdmin ? AccessSet::All(AccessLevel::kOrganization)
+                                                       : MemberOrganizationSet());
 }
 
 AccessSet Authorizer::Held(const Principal& p, const Resource& r) {
@@ -30,8 +38,8 @@ AccessSet Authorizer::Held(const Principal& p, const Resource& r) {
     auto it = p.database_accesses.find(r.database_id);
     return it == p.database_accesses.end() ? AccessSet{} : it->second;
   }
-  return p.roles.at(r.org_id) == Role::kAdmin ? AccessSet::All(AccessLevel::kDatabase)
-                                              : MemberDatabaseSet();
+  return Limited(p, p.roles.at(r.org_id) == Role::kAdmin ? AccessSet::All(AccessLevel::kDatabase)
+                                                         : MemberDatabaseSet());
 }
 
 bool Authorizer::CanSee(const Principal& p, const Resource& r) {
@@ -63,6 +71,18 @@ Status Authorizer::AuthorizeAny(const Principal& p, AccessSet any, Access named,
   if (!CanSee(p, r)) return Status::NotFound();
   for (Access a : any.ToVector())
     if (IsAllowed(p, a, r)) return Status::Ok();
+  if (p.scope_limit) {
+    Principal unscoped = p;
+    unscoped.scope_limit.reset();
+    if (IsAllowed(unscoped, named, r)) {
+      std::string needed;
+      for (const auto& s : ScopesAllowing(named)) needed += (needed.empty() ? "" : " or ") + s;
+      return Status::PermissionDenied("the OAuth token's scopes do not allow '" +
+                                      std::string(AccessName(named)) + "' on " + r.Describe() +
+                                      (needed.empty() ? std::string(" (no OAuth scope allows it)")
+                                                      : " (needs scope " + needed + ")"));
+    }
+  }
   return Status::PermissionDenied("missing access '" + std::string(AccessName(named)) + "' on " +
                                   r.Describe());
 }

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "auth/oauth_scopes.h"
 #include "common/crypto.h"
 
 namespace opscale {
@@ -160,6 +161,12 @@ AuthOutcome CredentialIndex::CheckBearer(const std::string& secret, TimeMs now,
                                                        : u->second.user.display_name;
   for (const auto& [org, role] : u->second.roles)
     if (t.org_id.empty() || t.org_id == org) p.roles[org] = role;
+  if (t.scopes) {
+    auto scopes = ParseScopes(*t.scopes);
+    p.scopes = scopes.ok() ? std::move(scopes).value() : std::vector<std::string>{};
+    p.scope_limit = AccessesForScopes(p.scopes);
+    p.oauth_application_id = t.application_id;
+  }
   return {std::move(p), t.last_used_at};
 }
 

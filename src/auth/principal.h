@@ -3,7 +3,10 @@
 // for one request.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 #include <unordered_map>
 
 #include "auth/access.h"
@@ -26,6 +29,18 @@ struct Principal {
 
   // Users: role per organization id (already narrowed to the bearer token's org, if any).
   std::unordered_map<std::string, Role> roles;
+  // OAuth access tokens: the user's rights are narrowed to what the token's
+  // scopes allow (auth/oauth_scopes.h). Unset for API tokens and sessions.
+  std::optional<AccessSet> scope_limit;
+  std::vector<std::string> scopes;   // normalized scope names, when scope_limit is set
+  std::string oauth_application_id;  // the OAuth application, when scope_limit is set
+
+  bool HasScope(std::string_view s) const {
+    if (!scope_limit) return true;
+    for (const auto& x : scopes)
+      if (x == s) return true;
+    return false;
+  }
 
   bool is_token() const { return kind == Kind::kServiceToken; }
   bool is_user() const { return kind == Kind::kUser; }

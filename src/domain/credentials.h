@@ -35,10 +35,11 @@ struct Grant {
   TimeMs created_at = 0;
 };
 
-// A bearer token acting for a user: admin API tokens printed by `init` and
-// `user create` (kind "api"), later OAuth access tokens (kind "oauth").
-// ApiToken.kind of a dashboard sign-in session (accepted only as a cookie).
+// A bearer token acting for a user: API tokens printed by `init` and
+// `user create` (kind "api"), OAuth access tokens (kind "oauth"), and
+// dashboard sign-in sessions (kind "session", accepted only as a cookie).
 inline constexpr const char* kSessionKind = "session";
+inline constexpr const char* kOAuthKind = "oauth";
 
 struct ApiToken {
   std::string id;
@@ -50,6 +51,11 @@ struct ApiToken {
   TimeMs created_at = 0;
   std::optional<TimeMs> expires_at;
   std::optional<TimeMs> last_used_at;
+  // OAuth access tokens (kind "oauth"): space-separated scopes, the
+  // application, and the refresh chain the token belongs to.
+  std::optional<std::string> scopes;
+  std::string application_id;
+  std::string chain_id;
 };
 
 }  // namespace opscale

@@ -40,6 +40,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->deploy_requests_ = std::make_unique<DeployRequestService>(p->core_.get());
   p->sessions_ = std::make_unique<SessionService>(p->core_.get(), options.sessions);
   p->members_ = std::make_unique<MemberService>(p->core_.get());
+  p->oauth_ = std::make_unique<OAuthService>(p->core_.get());
   p->passwords_ = std::make_unique<PasswordService>(p->core_.get());
   // Expired passwords are dropped by the node that runs the engine (serve).
   if (options.start_engine) p->passwords_->StartReaper();

@@ -16,6 +16,7 @@
 #include "service/databases.h"
 #include "service/deploy_requests.h"
 #include "service/members.h"
+#include "service/oauth.h"
 #include "service/organizations.h"
 #include "service/passwords.h"
 #include "service/service_tokens.h"
@@ -55,6 +56,7 @@ class Platform {
   DeployRequestService& deploy_requests() { return *deploy_requests_; }
   SessionService& sessions() { return *sessions_; }
   MemberService& members() { return *members_; }
+  OAuthService& oauth() { return *oauth_; }
 
  private:
   Platform() = default;
@@ -74,6 +76,7 @@ class Platform {
   std::unique_ptr<DeployRequestService> deploy_requests_;
   std::unique_ptr<SessionService> sessions_;
   std::unique_ptr<MemberService> members_;
+  std::unique_ptr<OAuthService> oauth_;
   // Last: destroyed first, so its reaper thread stops before what it uses goes.
   std::unique_ptr<PasswordService> passwords_;
 };

@@ -24,6 +24,7 @@
 #include "domain/credentials.h"
 #include "domain/database.h"
 #include "domain/deploy_request.h"
+#include "domain/oauth.h"
 #include "domain/organization.h"
 #include "domain/password.h"
 
@@ -120,6 +121,28 @@ class Store {
   virtual Status InsertDeployRequestReview(const DeployRequestReview& r) = 0;
   virtual Result<std::vector<DeployRequestReview>> ListDeployRequestReviews(
       const std::string& deploy_request_id) = 0;  // by created_at
+
+  // --- OAuth (applications go with their organization; client ids unique) ---
+  virtual Status InsertOAuthApplication(const OAuthApplication& a) = 0;
+  virtual Result<OAuthApplication> GetOAuthApplication(const std::string& org_id,
+                                                       const std::string& id) = 0;
+  virtual Result<OAuthApplication> GetOAuthApplicationByClientId(const std::string& client_id) = 0;
+  virtual Result<std::vector<OAuthApplication>> ListOAuthApplications(const std::string& org_id) = 0;  // by created_at
+  // Changes name, redirect_uri, domain, scopes and updated_at (by id).
+  virtual Status UpdateOAuthApplication(const OAuthApplication& a) = 0;
+  virtual Status DeleteOAuthApplication(const std::string& id) = 0;
+  virtual Status InsertOAuthGrant(const OAuthGrant& g) = 0;
+  virtual Result<OAuthGrant> GetOAuthGrantByHash(const std::string& secret_hash) = 0;
+  virtual Result<OAuthGrant> GetOAuthGrantByUserCode(const std::string& user_code) = 0;
+  // Changes user_id, org_id, state and last_poll_at (by id).
+  virtual Status UpdateOAuthGrant(const OAuthGrant& g) = 0;
+  virtual Status InsertOAuthRefreshToken(const OAuthRefreshToken& t) = 0;
+  virtual Result<OAuthRefreshToken> GetOAuthRefreshTokenByHash(const std::string& secret_hash) = 0;
+  // Refresh tokens of one authorization chain (to revoke it whole).
+  virtual Result<std::vector<OAuthRefreshToken>> ListOAuthRefreshTokens(const std::string& chain_id) = 0;
+  // Changes used_at (by id).
+  virtual Status UpdateOAuthRefreshToken(const OAuthRefreshToken& t) = 0;
+  virtual Status DeleteOAuthRefreshToken(const std::string& id) = 0;
 
   // --- Audit log ---
   // Assigns seq; the stored event keeps the caller's id and times.

@@ -15,41 +15,7 @@ namespace {
 
 namespace json = boost::json;
 
-struct Reply {
-  int status = 0;
-  std::string headers;  // raw, lower-cased names kept as sent
-  std::string body;
-  json::value Json() const {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value(nullptr) : v;
-  }
-  std::string Header(const std::string& name) const {
-    std::string lower = headers;
-    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    size_t at = lower.find("\n" + name + ":");
-    if (at == std::string::npos) return "";
-    size_t start = at + name.size() + 2;
-    size_t end = headers.find('\r', start);
-    std::string v = headers.substr(start, end - start);
-    return v.substr(v.find_first_not_of(' '));
-  }
-};
-
-// curl with response headers; `headers` are full "Name: value" lines.
-Reply Http(const std::string& method, const std::string& url, std::vector<std::string> headers = {},
-           const std::string& body = "") {
-  std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "-D", "-", "-X", method, url};
-  for (const auto& h : headers) argv.insert(argv.end(), {"-H", h});
-  if (!body.empty()) argv.insert(argv.end(), {"--data-binary", body});
-  RunResult r = RunProcess(argv);
-  Reply out;
-  size_t split = r.out.find("\r\n\r\n");
-  out.headers = "\n" + r.out.substr(0, split);
-  out.body = split == std::string::npos ? "" : r.out.substr(split + 4);
-  if (r.out.size() > 12) out.status = std::stoi(r.out.substr(9, 3));
-  return out;
-}
+using Reply = HttpExchange;
 
 struct Session {
   std::string cookie;  // "Cookie: opscale_session=..."

@@ -34,6 +34,47 @@ HttpReply Curl(const std::string& method, const std::string& url,
   return reply;
 }
 
+boost::json::value HttpExchange::Json() const {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec) return nullptr;
+  return v;
+}
+
+std::string HttpExchange::Header(const std::string& lower_name) const {
+  size_t start = 0;
+  while (start < headers.size()) {
+    size_t end = headers.find('\n', start);
+    if (end == std::string::npos) end = headers.size();
+    std::string line = headers.substr(start, end - start);
+    start = end + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (name != lower_name) continue;
+    size_t v = line.find_first_not_of(' ', colon + 1);
+    return v == std::string::npos ? "" : line.substr(v);
+  }
+  return "";
+}
+
+HttpExchange Http(const std::string& method, const std::string& url,
+                  const std::vector<std::string>& headers, const std::string& body) {
+  std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "-D", "-", "-X", method, url,
+                                   "--max-time", "30"};
+  for (const auto& h : headers) argv.insert(argv.end(), {"-H", h});
+  if (!body.empty()) argv.insert(argv.end(), {"--data-binary", "@-"});
+  RunResult r = RunProcess(argv, {}, body);
+  HttpExchange out;
+  size_t split = r.out.find("\r\n\r\n");
+  out.headers = r.out.substr(0, split);
+  out.body = split == std::string::npos ? "" : r.out.substr(split + 4);
+  if (r.out.size() > 12 && r.out.rfind("HTTP/", 0) == 0) out.status = std::atoi(r.out.c_str() + 9);
+  return out;
+}
+
 HttpReply CallApi(const std::string& base_url, const std::string& method, const std::string& path,
                   const std::string& auth_header, const std::string& body) {
   std::vector<std::string> headers;
@@ -53,7 +94,7 @@ std::string BearerHeader(const std::string& token) { return "Authorization: Bear
 
 namespace opscale::testutil {
 std::string Masked(const std::string& s) {
-  static const std::regex kSecret("pscale_(tkn|oauth_refresh|oauth|pw)_[A-Za-z0-9]+");
+  static const std::regex kSecret("pscale_(tkn|oauth_refresh|oauth|pw|app_secret)_[A-Za-z0-9]+");
   return std::regex_replace(s, kSecret, "***");
 }
 }  // namespace opscale::testutil

@@ -17,6 +17,21 @@ struct HttpReply {
 HttpReply Curl(const std::string& method, const std::string& url,
                const std::vector<std::string>& headers = {}, const std::string& body = "");
 
+// A reply with its headers (for cookies, Location, Retry-After, ...).
+struct HttpExchange {
+  int status = 0;
+  std::string headers;  // raw header block
+  std::string body;
+  boost::json::value Json() const;  // null if the body is not JSON
+  // The first header named `lower_name` (case-insensitive), "" if absent.
+  std::string Header(const std::string& lower_name) const;
+};
+
+// curl -X METHOD URL [-H header]... with `body` sent as is (give its
+// Content-Type in `headers`). Never follows redirects.
+HttpExchange Http(const std::string& method, const std::string& url,
+                  const std::vector<std::string>& headers = {}, const std::string& body = "");
+
 // METHOD base_url+path with an optional Authorization header line ("" for none).
 HttpReply CallApi(const std::string& base_url, const std::string& method, const std::string& path,
                   const std::string& auth_header, const std::string& body = "");
@@ -28,7 +43,7 @@ std::string BearerHeader(const std::string& token);
 }  // namespace opscale::testutil
 
 namespace opscale::testutil {
-// `s` with every pscale_tkn_/pscale_oauth_/pscale_pw_ secret replaced by "***",
+// `s` with every pscale_tkn_/pscale_oauth_/pscale_pw_/pscale_app_secret_ secret replaced by "***",
 // for assertion messages (secrets never reach test output).
 std::string Masked(const std::string& s);
 }  // namespace opscale::testutil

@@ -213,6 +213,68 @@ CREATE TABLE deploy_request_reviews (
 CREATE INDEX deploy_request_reviews_dr ON deploy_request_reviews (deploy_request_id, created_at);
 )sql";
 
+// Migration 4: OAuth. Access tokens are api_tokens rows of kind 'oauth' with
+// their scopes, application and refresh chain; codes and device
+// authorizations share oauth_grants; refresh tokens rotate within a chain.
+constexpr const char* kOAuth = R"sql(
+ALTER TABLE api_tokens ADD COLUMN scopes TEXT;
+ALTER TABLE api_tokens ADD COLUMN application_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_tokens ADD COLUMN chain_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX api_tokens_chain ON api_tokens (chain_id);
+
+CREATE TABLE oauth_applications (
+  id TEXT NOT NULL PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  client_id TEXT NOT NULL UNIQUE,
+  client_secret_hash TEXT NOT NULL,
+  created_by_type TEXT NOT NULL,
+  created_by_id TEXT NOT NULL,
+  created_by_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX oauth_applications_org ON oauth_applications (org_id, created_at);
+
+CREATE TABLE oauth_grants (
+  id TEXT NOT NULL PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('code', 'device')),
+  secret_hash TEXT NOT NULL UNIQUE,
+  user_code TEXT NOT NULL,
+  application_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  org_id TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  code_challenge TEXT NOT NULL,
+  code_challenge_method TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'used')),
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  last_poll_at BIGINT
+);
+CREATE INDEX oauth_grants_user_code ON oauth_grants (user_code);
+
+CREATE TABLE oauth_refresh_tokens (
+  id TEXT NOT NULL PRIMARY KEY,
+  secret_hash TEXT NOT NULL UNIQUE,
+  application_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  org_id TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  chain_id TEXT NOT NULL,
+  access_token_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE INDEX oauth_refresh_tokens_chain ON oauth_refresh_tokens (chain_id);
+)sql";
+
 constexpr const char* kCreateMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version BIGINT NOT NULL PRIMARY KEY,
@@ -265,6 +327,7 @@ const std::vector<Migration>& Migrations() {
       {1, "initial schema", kInitialSchema},
       {2, "passwords", kPasswords},
       {3, "deploy requests", kDeployRequests},
+      {4, "oauth", kOAuth},
   };
   return kMigrations;
 }

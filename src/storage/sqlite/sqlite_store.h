@@ -104,6 +104,22 @@ class SqliteStore final : public Store {
 
   Status InsertAuditEvent(const AuditEvent& e) override;
   // limit <= 0 returns no events.
+  Status InsertOAuthApplication(const OAuthApplication& a) override;
+  Result<OAuthApplication> GetOAuthApplication(const std::string& org_id, const std::string& id) override;
+  Result<OAuthApplication> GetOAuthApplicationByClientId(const std::string& client_id) override;
+  Result<std::vector<OAuthApplication>> ListOAuthApplications(const std::string& org_id) override;
+  Status UpdateOAuthApplication(const OAuthApplication& a) override;
+  Status DeleteOAuthApplication(const std::string& id) override;
+  Status InsertOAuthGrant(const OAuthGrant& g) override;
+  Result<OAuthGrant> GetOAuthGrantByHash(const std::string& secret_hash) override;
+  Result<OAuthGrant> GetOAuthGrantByUserCode(const std::string& user_code) override;
+  Status UpdateOAuthGrant(const OAuthGrant& g) override;
+  Status InsertOAuthRefreshToken(const OAuthRefreshToken& t) override;
+  Result<OAuthRefreshToken> GetOAuthRefreshTokenByHash(const std::string& secret_hash) override;
+  Result<std::vector<OAuthRefreshToken>> ListOAuthRefreshTokens(const std::string& chain_id) override;
+  Status UpdateOAuthRefreshToken(const OAuthRefreshToken& t) override;
+  Status DeleteOAuthRefreshToken(const std::string& id) override;
+
   Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& org_id, int64_t before_seq,
                                                   int limit) override;
 

@@ -6,7 +6,8 @@ namespace opscale::sqlite {
 namespace {
 
 constexpr const char* kApiTokenColumns =
-    "id, user_id, org_id, kind, name, secret_hash, created_at, expires_at, last_used_at";
+    "id, user_id, org_id, kind, name, secret_hash, created_at, expires_at, last_used_at, scopes, "
+    "application_id, chain_id";
 
 ApiToken ReadApiToken(const Statement& st) {
   ApiToken t;
@@ -19,6 +20,9 @@ ApiToken ReadApiToken(const Statement& st) {
   t.created_at = st.Int(6);
   t.expires_at = st.OptInt(7);
   t.last_used_at = st.OptInt(8);
+  t.scopes = st.OptText(9);
+  t.application_id = st.Text(10);
+  t.chain_id = st.Text(11);
   return t;
 }
 
@@ -72,7 +76,10 @@ Status SqliteStore::InsertApiToken(const ApiToken& t) {
       .BindText(t.secret_hash)
       .BindInt(t.created_at)
       .BindOptInt(t.expires_at)
-      .BindOptInt(t.last_used_at);
+      .BindOptInt(t.last_used_at)
+      .BindOptText(t.scopes)
+      .BindText(t.application_id)
+      .BindText(t.chain_id);
   return RunWrite(st, {.duplicate_id = "an API token with id " + Quoted(t.id) + " already exists",
                        .duplicate_key = "",
                        .missing_parent = "user with id " + Quoted(t.user_id) + " not found"});
