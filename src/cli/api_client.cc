@@ -37,6 +37,17 @@ std::string ApiPath(std::initializer_list<std::string_view> segments) {
   return path;
 }
 
+std::string FormEncode(const FormFields& fields) {
+  std::string out;
+  for (const auto& [key, value] : fields) {
+    if (!out.empty()) out += '&';
+    out += UrlEscape(key);
+    out += '=';
+    out += UrlEscape(value);
+  }
+  return out;
+}
+
 ApiClient::ApiClient(Options options) : options_(std::move(options)) {}
 
 std::string ApiClient::Url(std::string_view path) const {
@@ -64,6 +75,15 @@ ApiResult ApiClient::Delete(std::string_view path, std::optional<json::value> bo
 }
 
 ApiResult ApiClient::Send(std::string_view method, std::string_view path, std::optional<std::string> body) {
+  return Exchange(method, path, std::move(body), "application/json");
+}
+
+ApiResult ApiClient::PostForm(std::string_view path, const FormFields& fields) {
+  return Exchange("POST", path, FormEncode(fields), "application/x-www-form-urlencoded");
+}
+
+ApiResult ApiClient::Exchange(std::string_view method, std::string_view path, std::optional<std::string> body,
+                              std::string_view content_type) {
   HttpRequest request;
   request.method = std::string(method);
   request.url = Url(path);
@@ -73,7 +93,7 @@ ApiResult ApiClient::Send(std::string_view method, std::string_view path, std::o
       {"pscale-cli-version", options_.version},
   };
   if (method != "GET" && method != "HEAD") {
-    request.headers.emplace_back("Content-Type", "application/json");
+    request.headers.emplace_back("Content-Type", std::string(content_type));
     if (!body) body = "";
   }
   if (!options_.authorization.empty()) request.headers.emplace_back("Authorization", options_.authorization);
@@ -123,6 +143,10 @@ ApiResult ApiClient::Send(std::string_view method, std::string_view path, std::o
     if (e.code.empty()) {
       if (auto* c = o.if_contains("error"); c && c->is_string()) e.code = std::string(c->as_string());
     }
+    if (e.message.empty()) {
+      if (auto* d = o.if_contains("error_description"); d && d->is_string())
+        e.message = std::string(d->as_string());
+    }
   }
   return ApiResult::Failure(std::move(e));
 }
@@ -130,10 +154,14 @@ ApiResult ApiClient::Send(std::string_view method, std::string_view path, std::o
 void ApiClient::TraceRequest(const HttpRequest& request) const {
   if (!options_.debug) return;
   std::ostream& d = *options_.debug;
-  d << "[debug] --> " << request.method << ' ' << MaskSecrets(request.url) << '\n';
-  for (const auto& [name, value] : request.headers)
+  d << "[debug] --> " << request.method << ' ' << MaskUrl(request.url) << '\n';
+  bool form = false;
+  for (const auto& [name, value] : request.headers) {
     d << "[debug]     " << name << ": " << MaskHeaderValue(name, value) << '\n';
-  if (request.body && !request.body->empty()) d << "[debug]     " << MaskSecrets(*request.body) << '\n';
+    if (name == "Content-Type" && value.rfind("application/x-www-form-urlencoded", 0) == 0) form = true;
+  }
+  if (request.body && !request.body->empty())
+    d << "[debug]     " << (form ? MaskFormBody(*request.body) : MaskSecrets(*request.body)) << '\n';
   d.flush();
 }
 
@@ -142,10 +170,10 @@ void ApiClient::TraceReply(const HttpRequest& request, const Result<HttpReply>& 
   if (!options_.debug) return;
   std::ostream& d = *options_.debug;
   if (!reply.ok()) {
-    d << "[debug] <-- " << request.method << ' ' << MaskSecrets(request.url) << " failed after " << elapsed_ms
+    d << "[debug] <-- " << request.method << ' ' << MaskUrl(request.url) << " failed after " << elapsed_ms
       << " ms: " << reply.status().message() << '\n';
   } else {
-    d << "[debug] <-- " << reply->status << ' ' << request.method << ' ' << MaskSecrets(request.url) << " ("
+    d << "[debug] <-- " << reply->status << ' ' << request.method << ' ' << MaskUrl(request.url) << " ("
       << elapsed_ms << " ms)\n";
     if (!reply->body.empty()) d << "[debug]     " << MaskSecrets(reply->body) << '\n';
   }

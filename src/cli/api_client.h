@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
@@ -26,7 +28,7 @@ struct ApiError {
   Kind kind = Kind::kHttp;
   int status = 0;
   std::string code;     // API error code ("not_found"), or "error" of an OAuth-style body
-  std::string message;  // API message, or curl's error text for kUnreachable
+  std::string message;  // API message (or OAuth "error_description"), or curl's text for kUnreachable
   std::string body;     // raw response body
   bool json_body = false;
 };
@@ -54,6 +56,10 @@ class ApiResult {
 // "v1/<seg>/<seg>..." with every segment percent-encoded.
 std::string ApiPath(std::initializer_list<std::string_view> segments);
 
+// application/x-www-form-urlencoded text of `fields`, in order ("a=1&b=x%20y").
+using FormFields = std::vector<std::pair<std::string, std::string>>;
+std::string FormEncode(const FormFields& fields);
+
 class ApiClient {
  public:
   struct Options {
@@ -72,11 +78,16 @@ class ApiClient {
   ApiResult Delete(std::string_view path, std::optional<boost::json::value> body = std::nullopt);
   // Raw form used by `pscale api`: `body` is sent verbatim.
   ApiResult Send(std::string_view method, std::string_view path, std::optional<std::string> body);
+  // POST of a form-encoded body (the OAuth endpoints). The --debug trace masks the secret
+  // fields of the form (MaskFormBody).
+  ApiResult PostForm(std::string_view path, const FormFields& fields);
 
   const std::string& base_url() const { return options_.base_url; }
 
  private:
   std::string Url(std::string_view path) const;
+  ApiResult Exchange(std::string_view method, std::string_view path, std::optional<std::string> body,
+                     std::string_view content_type);
   void TraceRequest(const HttpRequest& request) const;
   void TraceReply(const HttpRequest& request, const Result<HttpReply>& reply, long elapsed_ms) const;
 

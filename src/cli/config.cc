@@ -1,6 +1,8 @@
 #include "cli/config.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -29,6 +31,26 @@ std::string Unquote(std::string_view v) {
   auto hash = v.find(" #");
   if (hash != std::string_view::npos) v = Trim(v.substr(0, hash));
   return std::string(v);
+}
+
+// Creates `dir` and its missing parents with mode 0700 (existing directories are left as they
+// are).
+Status MakePrivateDirs(const std::filesystem::path& dir) {
+  struct stat st {};
+  if (dir.empty() || ::stat(dir.c_str(), &st) == 0) {
+    if (!dir.empty() && !S_ISDIR(st.st_mode))
+      return Status::Internal(fmt::format("{} exists and is not a directory", dir.string()));
+    return Status::Ok();
+  }
+  if (dir.has_parent_path() && dir.parent_path() != dir) {
+    Status parent = MakePrivateDirs(dir.parent_path());
+    if (!parent.ok()) return parent;
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return Status::Internal(
+        fmt::format("cannot create directory {}: {}", dir.string(), std::strerror(errno)));
+  ::chmod(dir.c_str(), 0700);  // the umask may have removed bits we need
+  return Status::Ok();
 }
 
 }  // namespace
@@ -121,6 +143,72 @@ std::string ReadAccessToken(const std::string& home) {
   std::stringstream buf;
   buf << in.rdbuf();
   return std::string(Trim(buf.str()));
+}
+
+bool AccessTokenFileExists(const std::string& home) {
+  if (home.empty()) return false;
+  struct stat st {};
+  return ::lstat(AccessTokenPath(home).c_str(), &st) == 0;
+}
+
+Status WriteAccessToken(const std::string& home, std::string_view token) {
+  if (home.empty()) return Status::Internal("cannot save the access token: $HOME is not set");
+  std::string dir = ConfigDir(home);
+  Status made = MakePrivateDirs(std::filesystem::path(dir));
+  if (!made.ok()) return made;
+
+  std::string tmp = dir + "/.access-token.XXXXXX";
+  int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // created 0600
+  if (fd < 0)
+    return Status::Internal(
+        fmt::format("cannot create a temporary file in {}: {}", dir, std::strerror(errno)));
+  auto fail = [&](const char* what) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::Internal(
+        fmt::format("cannot {} the access token file in {}: {}", what, dir, std::strerror(err)));
+  };
+  if (::fchmod(fd, 0600) != 0) return fail("protect");
+  size_t done = 0;
+  while (done < token.size()) {
+    ssize_t n = ::write(fd, token.data() + done, token.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("write");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) return fail("sync");
+  if (::close(fd) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Status::Internal(
+        fmt::format("cannot write the access token file in {}: {}", dir, std::strerror(err)));
+  }
+  std::string path = AccessTokenPath(home);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Status::Internal(
+        fmt::format("cannot save the access token file {}: {}", path, std::strerror(err)));
+  }
+  // Make the rename itself durable.
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
+Status DeleteAccessToken(const std::string& home) {
+  if (home.empty()) return Status::Ok();
+  std::string path = AccessTokenPath(home);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    return Status::Internal(
+        fmt::format("cannot remove the access token file {}: {}", path, std::strerror(errno)));
+  return Status::Ok();
 }
 
 Result<std::string> ResolveOrg(const OrgSources& s) {

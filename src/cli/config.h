@@ -46,6 +46,18 @@ Status WriteConfigFile(const std::string& path, const ConfigValues& values);
 // Reads the login token file (trimmed); empty when missing.
 std::string ReadAccessToken(const std::string& home);
 
+// True when the login token file exists (even if empty).
+bool AccessTokenFileExists(const std::string& home);
+
+// Saves the login token: the config directory (and any missing parent) is created with mode
+// 0700, the token goes to a 0600 temporary file in that directory which is then renamed over
+// the token file, so readers see either the old or the new token, never a partial one.
+// Messages never contain the token.
+Status WriteAccessToken(const std::string& home, std::string_view token);
+
+// Removes the login token file. Ok when there was none.
+Status DeleteAccessToken(const std::string& home);
+
 // Where the organization of a command comes from, highest first.
 struct OrgSources {
   std::string flag;         // --org on the command group

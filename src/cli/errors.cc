@@ -86,6 +86,13 @@ CliError MissingArguments(const std::vector<std::string>& names, const std::stri
   return e;
 }
 
+CliError Reported(int exit_code) {
+  CliError e;
+  e.reported = true;
+  e.exit_code = exit_code;
+  return e;
+}
+
 std::string StripAnsi(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -100,6 +107,7 @@ std::string StripAnsi(const std::string& s) {
 }
 
 int WriteError(const CliError& e, Format format, std::ostream& out, std::ostream& err) {
+  if (e.reported) return e.exit_code;
   if (e.usage_only) {
     err << e.usage;
     if (!e.usage.empty() && e.usage.back() != '\n') err << '\n';

@@ -22,6 +22,9 @@ struct CliError {
   std::vector<std::string> next_steps;
   bool not_authenticated = false;  // JSON: the NO_AUTH envelope with auth fields
   bool usage_only = false;         // print `usage` on stderr and exit 0 (pscale's cmd.Usage())
+  // The command already wrote its own result (e.g. auth's JSON envelopes): print nothing more
+  // and exit with `exit_code`.
+  bool reported = false;
 };
 
 // nullopt on success.
@@ -43,6 +46,9 @@ CliError NotAuthenticated(const std::string& message);
 
 // `missing argument <database> ` / `missing arguments <database, branch> ` with usage.
 CliError MissingArguments(const std::vector<std::string>& names, const std::string& usage);
+
+// An error whose output the command already wrote; Run() only exits with `exit_code`.
+CliError Reported(int exit_code);
 
 // Writes the error for `format` (human/csv: stderr; JSON: envelope on stdout) and returns the
 // process exit code.

@@ -10,10 +10,39 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kSecretPrefixes = {"pscale_tkn_", "pscale_oauth_", "pscale_pw_"};
 
-constexpr std::array<std::string_view, 9> kSecretKeys = {
+constexpr std::array<std::string_view, 10> kSecretKeys = {
     "token",        "plain_text",    "password",      "api_token",      "plain_text_refresh_token",
-    "access_token", "refresh_token", "client_secret", "admin_password",
+    "access_token", "refresh_token", "client_secret", "admin_password", "device_code",
 };
+
+// Secret fields of form bodies and query strings (OAuth token, revoke and device requests).
+constexpr std::array<std::string_view, 12> kSecretFormKeys = {
+    "token",         "access_token", "refresh_token", "device_code",   "client_secret", "code",
+    "code_verifier", "password",     "api_token",     "service_token", "plain_text",    "id_token",
+};
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent- and plus-decoding of a form key.
+std::string FormDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
 
 bool IsTokenChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
@@ -80,6 +109,42 @@ std::string MaskSecrets(std::string_view text) {
     }
     if (!hit) out += step[i++];
   }
+  return out;
+}
+
+std::string MaskFormBody(std::string_view form) {
+  std::string out;
+  out.reserve(form.size());
+  size_t start = 0;
+  while (start <= form.size()) {
+    size_t amp = form.find('&', start);
+    std::string_view pair =
+        form.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) {
+      out += MaskSecrets(pair);
+    } else {
+      std::string key = FormDecode(pair.substr(0, eq));
+      bool secret = false;
+      for (auto k : kSecretFormKeys) secret = secret || key == k;
+      out.append(pair.substr(0, eq + 1));
+      out += secret ? std::string(kMasked) : MaskSecrets(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    out += '&';
+    start = amp + 1;
+  }
+  return out;
+}
+
+std::string MaskUrl(std::string_view url) {
+  size_t q = url.find('?');
+  if (q == std::string_view::npos) return MaskSecrets(url);
+  size_t hash = url.find('#', q);
+  std::string out = MaskSecrets(url.substr(0, q + 1));
+  out +=
+      MaskFormBody(url.substr(q + 1, hash == std::string_view::npos ? std::string_view::npos : hash - q - 1));
+  if (hash != std::string_view::npos) out += MaskSecrets(url.substr(hash));
   return out;
 }
 

@@ -42,5 +42,34 @@ TEST(MaskTest, UnterminatedValueDoesNotLeak) {
   EXPECT_EQ(MaskSecrets(R"({"token":"abcdef)"), R"({"token":"***)");
 }
 
+TEST(MaskTest, DeviceCodeJsonValueIsMasked) {
+  EXPECT_EQ(MaskSecrets(R"({"device_code":"abc123","user_code":"ABCD-EFGH"})"),
+            R"({"device_code":"***","user_code":"ABCD-EFGH"})");
+}
+
+TEST(MaskTest, FormBodySecretsAreMasked) {
+  EXPECT_EQ(MaskFormBody("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=Xy12"
+                         "&client_id=pscale_app_opscale_cli"),
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=***"
+            "&client_id=pscale_app_opscale_cli");
+  EXPECT_EQ(MaskFormBody("token=opaque-secret&client_id=c&client_secret=s3"),
+            "token=***&client_id=c&client_secret=***");
+  EXPECT_EQ(MaskFormBody("refresh_token=a&code=b&code_verifier=c&password=d"),
+            "refresh_token=***&code=***&code_verifier=***&password=***");
+  // Percent-encoded key names are recognised; other values still get the prefix masking.
+  EXPECT_EQ(MaskFormBody("%74oken=x&note=pscale_oauth_Abc123"), "%74oken=***&note=***");
+  EXPECT_EQ(MaskFormBody("client_id=pscale_app_opscale_cli&scope=read_user%20read_organization"),
+            "client_id=pscale_app_opscale_cli&scope=read_user%20read_organization");
+  EXPECT_EQ(MaskFormBody(""), "");
+  EXPECT_EQ(MaskFormBody("flag&token="), "flag&token=***");
+}
+
+TEST(MaskTest, UrlQueryIsMaskedLikeAForm) {
+  EXPECT_EQ(MaskUrl("http://h/oauth/device?user_code=ABCD-EFGH"),
+            "http://h/oauth/device?user_code=ABCD-EFGH");
+  EXPECT_EQ(MaskUrl("http://h/cb?code=abc&state=xyz#frag"), "http://h/cb?code=***&state=xyz#frag");
+  EXPECT_EQ(MaskUrl("http://h/v1/organizations"), "http://h/v1/organizations");
+}
+
 }  // namespace
 }  // namespace opscale::cli

@@ -88,4 +88,9 @@ std::string Printer::BoldRed(std::string_view s) const {
   return "\x1b[31;1m" + std::string(s) + "\x1b[0;22m";
 }
 
+std::string Printer::BoldGreen(std::string_view s) const {
+  if (!color_) return std::string(s);
+  return "\x1b[1;32m" + std::string(s) + "\x1b[22;0m";
+}
+
 }  // namespace opscale::cli

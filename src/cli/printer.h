@@ -60,6 +60,7 @@ class Printer {
   std::string BoldBlue(std::string_view s) const;
   std::string Bold(std::string_view s) const;
   std::string BoldRed(std::string_view s) const;
+  std::string BoldGreen(std::string_view s) const;
 
  private:
   Format format_;

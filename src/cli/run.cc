@@ -136,6 +136,7 @@ int Run(const std::vector<std::string>& args, Io& io) {
   CommandTree tree(app);
   AddApiCommand(tree);
   AddAuditLogCommands(tree);
+  AddAuthCommands(tree);
   AddBranchCommands(tree);
   AddConnectCommand(tree);
   AddDatabaseCommands(tree);

@@ -6,6 +6,7 @@
 
 namespace opscale::cli {
 
+void AddAuthCommands(CommandTree& tree);
 void AddServiceTokenCommands(CommandTree& tree);
 void AddDatabaseCommands(CommandTree& tree);
 void AddBranchCommands(CommandTree& tree);
