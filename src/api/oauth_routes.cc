@@ -148,6 +148,18 @@ Result<Response> GetToken(Call& c) {
   return Json(200, OAuthTokenJson(t));
 }
 
+// The OAuth scope catalog, for the dashboard's application form and docs.
+Result<Response> ListScopes(Call& c) {
+  json::array data;
+  for (const auto& s : OAuthScopeCatalog()) {
+    json::array accesses;
+    for (Access a : s.accesses.ToVector()) accesses.push_back(json::value(AccessName(a)));
+    data.push_back(json::object{{"name", s.name}, {"description", s.description},
+                                {"accesses", std::move(accesses)}});
+  }
+  return Json(200, json::object{{"type", "list"}, {"data", std::move(data)}});
+}
+
 Result<Response> DeleteToken(Call& c) {
   OPSCALE_RETURN_IF_ERROR(
       c.platform.oauth().DeleteToken(c.ctx, c.Param("org"), c.Param("id"), c.Param("token")));
@@ -247,6 +259,7 @@ void AddOAuthApplicationRoutes(Router<RouteHandler>& r) {
   r.Add("GET", base + "/{id}/tokens", ListTokens);
   r.Add("GET", base + "/{id}/tokens/{token}", GetToken);
   r.Add("DELETE", base + "/{id}/tokens/{token}", DeleteToken);
+  r.Add("GET", "/v1/oauth-scopes", ListScopes);
 }
 
 Response HandleOAuthRequest(const Request& req, Platform& platform, const BrowserOptions& o,
