@@ -642,6 +642,93 @@ TEST_F(StoreTest, PasswordsCrudExpiryAndCascade) {
   EXPECT_TRUE(store().ListAllPasswordsForDatabase("db1")->empty());
 }
 
+TEST_F(StoreTest, OAuthApplicationsGrantsAndRefreshTokens) {
+  SeedOrgAndDb();
+  ASSERT_TRUE(store().InsertUser(MakeUser("u1", "ada@example.com")).ok());
+  OAuthApplication app;
+  app.id = "app1";
+  app.org_id = "o1";
+  app.name = "Deploy bot";
+  app.redirect_uri = "https://bot.example.com/cb";
+  app.domain = "bot.example.com";
+  app.scopes = "read_databases read_branches";
+  app.client_id = "pscale_app_abc";
+  app.client_secret_hash = "secret-hash";
+  app.created_by = Actor{ActorType::kUser, "u1", "ada@example.com"};
+  app.created_at = app.updated_at = 1000;
+  ASSERT_TRUE(store().InsertOAuthApplication(app).ok());
+  OAuthApplication same_client = app;
+  same_client.id = "app2";
+  EXPECT_EQ(store().InsertOAuthApplication(same_client).code(), Code::kConflict);
+  auto got = store().GetOAuthApplicationByClientId("pscale_app_abc");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->name, "Deploy bot");
+  EXPECT_EQ(got->created_by.display_name, "ada@example.com");
+  EXPECT_EQ(store().GetOAuthApplication("other-org", "app1").status().code(), Code::kNotFound);
+  app.name = "Renamed";
+  app.scopes = "read_databases";
+  app.updated_at = 2000;
+  ASSERT_TRUE(store().UpdateOAuthApplication(app).ok());
+  EXPECT_EQ(store().GetOAuthApplication("o1", "app1")->scopes, "read_databases");
+  EXPECT_EQ(store().ListOAuthApplications("o1")->size(), 1u);
+
+  OAuthGrant g;
+  g.id = "g1";
+  g.kind = "device";
+  g.secret_hash = "device-hash";
+  g.user_code = "BCDF-GHJK";
+  g.client_id = "pscale_app_opscale_cli";
+  g.scopes = "read_databases";
+  g.state = "pending";
+  g.created_at = 100;
+  g.expires_at = 200;
+  ASSERT_TRUE(store().InsertOAuthGrant(g).ok());
+  EXPECT_EQ(store().InsertOAuthGrant(g).code(), Code::kConflict);
+  EXPECT_EQ(store().GetOAuthGrantByUserCode("BCDF-GHJK")->id, "g1");
+  g.state = "approved";
+  g.user_id = "u1";
+  g.last_poll_at = 150;
+  ASSERT_TRUE(store().UpdateOAuthGrant(g).ok());
+  auto polled = store().GetOAuthGrantByHash("device-hash");
+  ASSERT_TRUE(polled.ok());
+  EXPECT_EQ(polled->state, "approved");
+  EXPECT_EQ(polled->user_id, "u1");
+  EXPECT_EQ(polled->last_poll_at, std::optional<TimeMs>(150));
+  EXPECT_EQ(store().GetOAuthGrantByHash("nope").status().code(), Code::kNotFound);
+
+  OAuthRefreshToken rt;
+  rt.id = "rt1";
+  rt.secret_hash = "refresh-hash";
+  rt.application_id = "app1";
+  rt.user_id = "u1";
+  rt.org_id = "o1";
+  rt.scopes = "read_databases";
+  rt.chain_id = "chain1";
+  rt.access_token_id = "at1";
+  rt.created_at = 100;
+  rt.expires_at = 10000;
+  ASSERT_TRUE(store().InsertOAuthRefreshToken(rt).ok());
+  rt.used_at = 500;
+  ASSERT_TRUE(store().UpdateOAuthRefreshToken(rt).ok());
+  EXPECT_EQ(store().GetOAuthRefreshTokenByHash("refresh-hash")->used_at, std::optional<TimeMs>(500));
+  EXPECT_EQ(store().ListOAuthRefreshTokens("chain1")->size(), 1u);
+  ASSERT_TRUE(store().DeleteOAuthRefreshToken("rt1").ok());
+  EXPECT_TRUE(store().ListOAuthRefreshTokens("chain1")->empty());
+
+  // OAuth access tokens keep their scopes, application and chain.
+  ApiToken at{"at1", "u1", "o1", "oauth", "OAuth", "access-hash", 100, 9999, std::nullopt,
+              std::string("read_databases"), "app1", "chain1"};
+  ASSERT_TRUE(store().InsertApiToken(at).ok());
+  auto tokens = store().ListApiTokens();
+  ASSERT_EQ(tokens->size(), 1u);
+  EXPECT_EQ(tokens->front().scopes, std::optional<std::string>("read_databases"));
+  EXPECT_EQ(tokens->front().application_id, "app1");
+  EXPECT_EQ(tokens->front().chain_id, "chain1");
+
+  ASSERT_TRUE(store().DeleteOAuthApplication("app1").ok());
+  EXPECT_EQ(store().DeleteOAuthApplication("app1").code(), Code::kNotFound);
+}
+
 TEST(OpenStoreTest, SpecSelectsBackend) {
   EXPECT_EQ(OpenStore("postgres://u@h/db", "/tmp").status().code(), Code::kUnavailable);
   EXPECT_EQ(OpenStore("postgresql://u@h/db", "/tmp").status().code(), Code::kUnavailable);
