@@ -14,6 +14,7 @@
 
 #include "api/api_app.h"
 #include "api/http_server.h"
+#include "service/migrate.h"
 #include "service/platform.h"
 
 namespace opscale::api {
@@ -133,6 +134,35 @@ int CmdUserCreate(const Common& c, const std::string& org, const std::string& em
   return 0;
 }
 
+// opscaled migrate: copies a SQLite data dir's store into another store
+// (a postgres:// URL, or another data directory).
+int CmdMigrate(const std::string& from_dir, const std::string& to, bool allow_non_empty,
+               const std::string& format) {
+  if (format != "human" && format != "json") return Fail("--format must be human or json", 2);
+  if (!fs::exists(fs::path(from_dir) / kStoreFile))
+    return Fail("--from " + from_dir + " holds no opscale store (" + kStoreFile + ")", 2);
+  auto source = OpenStore("sqlite", from_dir);
+  if (!source.ok()) return Fail(source.status().message(), 1);
+  bool url = to.rfind("postgres://", 0) == 0 || to.rfind("postgresql://", 0) == 0;
+  auto target = url ? OpenStore(to, "") : OpenStore("sqlite", to);
+  if (!target.ok()) return Fail(target.status().message(), 1);
+  auto report = CopyStore(**source, **target, allow_non_empty);
+  if (!report.ok()) return Fail(report.status().message(), report.status().code() == Code::kConflict ? 2 : 1);
+  const std::string key = (fs::path(from_dir) / "token.key").string();
+  if (format == "json") {
+    boost::json::object counts;
+    for (const auto& [k, n] : report->counts) counts[k] = n;
+    std::cout << boost::json::serialize(boost::json::object{{"copied", counts}, {"token_key_file", key}})
+              << std::endl;
+    return 0;
+  }
+  std::cout << "Copied:";
+  for (const auto& [k, n] : report->counts) std::cout << " " << k << "=" << n;
+  std::cout << "\nSecrets are stored as keyed hashes: start every node with --token-key-file " << key
+            << " (or copy that file) so existing tokens keep working." << std::endl;
+  return 0;
+}
+
 bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) return false;
@@ -238,6 +268,14 @@ int RunServerMain(int argc, char** argv) {
   user_create->add_option("--role", role, "admin or member")->required();
   user_create->add_option("--format", common.format, "human or json");
 
+  auto* migrate = app.add_subcommand("migrate", "Copy a SQLite data dir's store into PostgreSQL (or another data dir)");
+  std::string migrate_from, migrate_to, migrate_format = "human";
+  bool allow_non_empty = false;
+  migrate->add_option("--from", migrate_from, "SQLite data directory to copy from")->required();
+  migrate->add_option("--to", migrate_to, "postgres://… URL (or a data directory) to copy into")->required();
+  migrate->add_flag("--allow-non-empty", allow_non_empty, "Copy even if the target already holds data");
+  migrate->add_option("--format", migrate_format, "human or json");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -245,6 +283,7 @@ int RunServerMain(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (*init) return CmdInit(common, org, email);
+  if (*migrate) return CmdMigrate(migrate_from, migrate_to, allow_non_empty, migrate_format);
   if (*serve) return CmdServe(common, listen, mysql_dsn, session_ttl_s);
   if (*org_create) return CmdOrgCreate(common, org, email);
   if (*user_create) return CmdUserCreate(common, org, email, role);
