@@ -362,12 +362,9 @@ Response HandleOAuthRequest(const Request& req, Platform& platform, const Browse
     }
     // POST /oauth/authorize: approve (or deny) and send the browser back.
     if (Get(p, "decision") == "deny") {
-      auto info = oauth.DescribeConsent(ctx, ar);
-      if (!info.ok()) return ErrorResponse(info.status());
-      std::string url = info->redirect_uri + (info->redirect_uri.find('?') == std::string::npos ? "?" : "&") +
-                        "error=access_denied";
-      if (!ar.state.empty()) url += "&state=" + ar.state;
-      Response r{302, "", {{"Location", url}}, ""};
+      auto url = oauth.Deny(ctx, ar);
+      if (!url.ok()) return ErrorResponse(url.status());
+      Response r{302, "", {{"Location", *url}}, ""};
       return r;
     }
     auto url = oauth.Approve(ctx, ar);

@@ -252,8 +252,9 @@ Result<ConsentInfo> OAuthService::DescribeConsent(const RequestContext& ctx, con
     return OAuthError("unsupported_response_type", "response_type must be \"code\"");
   auto app = core_->store().GetOAuthApplicationByClientId(r.client_id);
   if (!app.ok()) {
+    // 400, not 401: the person is signed in; the link they followed is wrong.
     if (app.status().code() == Code::kNotFound)
-      return OAuthError("invalid_client", "unknown client_id");
+      return Status::InvalidArgument("invalid_client: unknown client_id " + r.client_id);
     return app.status();
   }
   ConsentInfo info;
@@ -309,6 +310,15 @@ Result<std::string> OAuthService::Approve(const RequestContext& ctx, const Autho
   std::string url = info.redirect_uri;
   url += url.find('?') == std::string::npos ? '?' : '&';
   url += "code=" + code;
+  if (!r.state.empty()) url += "&state=" + PercentEncode(r.state);
+  return url;
+}
+
+Result<std::string> OAuthService::Deny(const RequestContext& ctx, const AuthorizeRequest& r) {
+  OPSCALE_ASSIGN_OR_RETURN(ConsentInfo info, DescribeConsent(ctx, r));
+  std::string url = info.redirect_uri;
+  url += url.find('?') == std::string::npos ? '?' : '&';
+  url += "error=access_denied";
   if (!r.state.empty()) url += "&state=" + PercentEncode(r.state);
   return url;
 }

@@ -86,6 +86,8 @@ class OAuthService {
   Result<ConsentInfo> DescribeConsent(const RequestContext& ctx, const AuthorizeRequest& r);
   // On approval: the redirect URL carrying code and state.
   Result<std::string> Approve(const RequestContext& ctx, const AuthorizeRequest& r);
+  // On refusal: the redirect URL carrying error=access_denied and state.
+  Result<std::string> Deny(const RequestContext& ctx, const AuthorizeRequest& r);
 
   // --- Token endpoint (client credentials in the request) ---
   Result<IssuedOAuthTokens> ExchangeCode(const std::string& client_id, const std::string& client_secret,

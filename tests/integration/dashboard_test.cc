@@ -140,5 +140,21 @@ TEST(DashboardTest, AdminsAddMembersFromTheDashboard) {
   EXPECT_TRUE(Has(AuditActions(s), "member.added"));
 }
 
+// OAuth applications from Settings, the consent page (its form posts and the
+// browser follows the redirect to the application), the code exchanged for a
+// scoped token, the CLI's device login approved, the application edited and
+// deleted, and a member without access (tests/e2e/oauth.mjs).
+TEST(DashboardTest, OAuthApplicationsConsentAndDeviceApproval) {
+  Server s("acme");
+  RunSpec(s, "oauth.mjs", AddMember(s, false));
+  if (HasFailure()) return;
+  auto actions = AuditActions(s);
+  for (const char* a : {"oauth_application.created", "oauth_application.authorized",
+                        "oauth_application.deleted"})
+    EXPECT_TRUE(Has(actions, a)) << a;
+  json::value apps = Admin(s, "GET", "/v1/organizations/acme/oauth-applications").Json();
+  EXPECT_TRUE(apps.at("data").as_array().empty()) << "the dashboard deleted the application";
+}
+
 }  // namespace
 }  // namespace opscale::testutil

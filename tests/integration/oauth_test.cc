@@ -294,7 +294,8 @@ TEST_F(OAuthTest, RefusesWrongSecretReusedOrExpiredCodesMismatchesAndEscalation)
   EXPECT_NE(escalate.body.find("delete_databases"), std::string::npos) << escalate.body;
   HttpExchange unknown = authorize({{"client_id", "pscale_app_nope"}, {"redirect_uri", kRedirect},
                                     {"response_type", "code"}});
-  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("invalid_client"), std::string::npos);
   // A service token cannot authorize on a user's behalf.
   HttpExchange by_token = Http("POST", server_->url() + "/oauth/authorize", {minter_, kFormType},
                                Form({{"client_id", client_id_}, {"redirect_uri", kRedirect},

@@ -106,6 +106,7 @@ TEST_F(SessionTest, WritesWithTheCookieNeedTheCsrfTokenAndThisOrigin) {
       {"wrong token", {ses.cookie, json_type, "X-CSRF-Token: " + std::string(64, 'a')}},
       {"other origin", {ses.cookie, json_type, "X-CSRF-Token: " + ses.csrf, "Origin: http://evil.example"}},
       {"cross-site fetch", {ses.cookie, json_type, "X-CSRF-Token: " + ses.csrf, "Sec-Fetch-Site: cross-site"}},
+      {"opaque origin", {ses.cookie, json_type, "X-CSRF-Token: " + ses.csrf, "Origin: null"}},
   };
   for (const auto& c : refused) {
     Reply r = Http("POST", url, c.headers, body);
@@ -124,7 +125,9 @@ TEST_F(SessionTest, WritesWithTheCookieNeedTheCsrfTokenAndThisOrigin) {
                   body);
   ASSERT_EQ(ok.status, 200) << Masked(ok.body);
   std::string id(ok.Json().at("id").as_string());
-  Reply del = Http("DELETE", url + "/" + id, {ses.cookie, "X-CSRF-Token: " + ses.csrf});
+  // A same-origin form under Referrer-Policy: no-referrer says "Origin: null".
+  Reply del = Http("DELETE", url + "/" + id,
+                   {ses.cookie, "X-CSRF-Token: " + ses.csrf, "Origin: null", "Sec-Fetch-Site: same-origin"});
   EXPECT_EQ(del.status, 204) << del.body;
 }
 

@@ -15,16 +15,24 @@ import tokensPage from './js/pages/tokens.js';
 import tokenPage from './js/pages/token.js';
 import auditPage from './js/pages/audit.js';
 import membersPage from './js/pages/members.js';
+import oauthAppsPage from './js/pages/oauth_apps.js';
+import oauthConsentPage from './js/pages/oauth_consent.js';
+import oauthDevicePage from './js/pages/oauth_device.js';
 import { notFound, noAccess } from './js/pages/not_found.js';
 
-// Literal segments come before parameters of the same length.
+// Literal segments come before parameters of the same length. `standalone`
+// pages (no top bar) are the server's own pages under /oauth/: the server sends
+// them with their own security policy, so they are always loaded as documents.
 const ROUTES = [
   { pattern: '/login', page: loginPage, public: true },
+  { pattern: '/oauth/authorize', page: oauthConsentPage, standalone: true },
+  { pattern: '/oauth/device', page: oauthDevicePage, standalone: true },
   { pattern: '/', page: home },
   { pattern: '/:org/settings', redirect: (p) => `/${enc(p.org)}/settings/service-tokens` },
   { pattern: '/:org/settings/service-tokens', page: tokensPage, section: 'settings' },
   { pattern: '/:org/settings/service-tokens/:id', page: tokenPage, section: 'settings' },
   { pattern: '/:org/settings/members', page: membersPage, section: 'settings' },
+  { pattern: '/:org/settings/oauth-applications', page: oauthAppsPage, section: 'settings' },
   { pattern: '/:org/audit-log', page: auditPage, section: 'audit' },
   { pattern: '/:org', page: databasesPage, section: 'databases' },
   { pattern: '/:org/:db/passwords', page: passwordsPage, section: 'databases' },
@@ -37,6 +45,10 @@ const ROUTES = [
 
 const enc = encodeURIComponent;
 const RESERVED = ['/v1/', '/auth/', '/oauth/', '/assets/', '/healthz'];
+// Server paths that render a dashboard page (sign-in may return to them).
+const STANDALONE = ['/oauth/authorize', '/oauth/device'];
+// The path and query this document was loaded with.
+const documentPath = location.pathname + location.search;
 
 function match(path) {
   let segs;
@@ -83,7 +95,7 @@ function safeNext(next) {
     return '';
   }
   if (url.origin !== location.origin || url.pathname === '/login') return '';
-  if (RESERVED.some((p) => url.pathname.startsWith(p))) return '';
+  if (RESERVED.some((p) => url.pathname.startsWith(p)) && !STANDALONE.includes(url.pathname)) return '';
   return url.pathname + url.search;
 }
 
@@ -144,6 +156,10 @@ async function render() {
     navigate(m.route.redirect(m.params), { replace: true });
     return;
   }
+  if (m && m.route.standalone) {
+    renderStandalone(m.route, app, query, seq);
+    return;
+  }
 
   const params = m ? m.params : {};
   const main = renderTopbar(app, {
@@ -178,6 +194,32 @@ async function render() {
     await m.route.page(ctx);
   } catch (err) {
     ctx.fail(err);
+  }
+}
+
+// A page without the top bar (OAuth consent, device approval). Reached from
+// another dashboard page (after sign-in), it is loaded from the server instead:
+// the server's policy for it may allow its form to reach the application.
+async function renderStandalone(route, app, query, seq) {
+  if (currentPath() !== documentPath) {
+    location.replace(currentPath());
+    return;
+  }
+  const ctx = {
+    root: app,
+    query,
+    navigate,
+    isCurrent: () => seq === renderSeq,
+    setTitle: (t) => { document.title = [t, 'opscale'].filter(Boolean).join(' · '); },
+    sessionExpired: onSessionExpired,
+  };
+  try {
+    await route.page(ctx);
+  } catch (err) {
+    if (seq !== renderSeq || (err && err.handled)) return;
+    const main = h('main', { class: 'standalone' });
+    mount(app, main);
+    errorState(main, (err && err.message) || 'Something went wrong.', ctx);
   }
 }
 

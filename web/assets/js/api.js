@@ -98,6 +98,9 @@ export const paths = {
   catalog: (org, db) => `/v1/organizations/${enc(org)}/access-catalog${db ? `?database=${enc(db)}` : ''}`,
   audit: (org) => `/v1/organizations/${enc(org)}/audit-log`,
   members: (org) => `/v1/organizations/${enc(org)}/members`,
+  oauthApps: (org) => `/v1/organizations/${enc(org)}/oauth-applications`,
+  oauthApp: (org, id) => `/v1/organizations/${enc(org)}/oauth-applications/${enc(id)}`,
+  oauthScopes: () => '/v1/oauth-scopes',
 };
 
 // ---- Session ----------------------------------------------------------------

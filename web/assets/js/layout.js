@@ -80,7 +80,8 @@ export function settingsLayout(ctx, item) {
       h('nav', { class: 'sidenav', 'aria-label': 'Settings' },
         h('p', { class: 'sidenav-title' }, 'Settings'),
         navLink(`${base}/service-tokens`, 'Service tokens', item === 'service-tokens'),
-        navLink(`${base}/members`, 'Members', item === 'members')),
+        navLink(`${base}/members`, 'Members', item === 'members'),
+        navLink(`${base}/oauth-applications`, 'OAuth applications', item === 'oauth-applications')),
       body));
   return body;
 }
