@@ -34,7 +34,7 @@ struct Common {
 
 void AddCommon(CLI::App* cmd, Common* c) {
   cmd->add_option("--data-dir", c->data_dir, "Data directory")->required();
-  cmd->add_option("--store", c->store, "sqlite (default) or a postgres:// URL");
+  cmd->add_option("--store", c->store, "sqlite (default) or a postgres:// URL")->envname("OPSCALE_STORE");
   cmd->add_option("--token-key-file", c->token_key_file,
                   "Key for hashing credentials (default: <data-dir>/token.key)");
 }
@@ -44,7 +44,13 @@ int Fail(const std::string& msg, int code) {
   return code;
 }
 
+bool IsSqlite(const Common& c) { return c.store.empty() || c.store == "sqlite"; }
+
+// A SQLite data dir is initialized once it holds the store. A shared
+// PostgreSQL store lives elsewhere: every node's data dir is usable, and
+// `init` checks the store itself instead.
 bool Initialized(const Common& c) {
+  if (!IsSqlite(c)) return true;
   return fs::exists(fs::path(c.data_dir) / kStoreFile) || fs::exists(fs::path(c.data_dir) / "initialized");
 }
 
@@ -90,7 +96,7 @@ void PrintCredentials(const IssuedCredentials& cr, const std::string& format, bo
 
 int CmdInit(const Common& c, const std::string& org, const std::string& email) {
   if (c.format != "human" && c.format != "json") return Fail("--format must be human or json", 2);
-  if (Initialized(c))
+  if (IsSqlite(c) && Initialized(c))
     return Fail("data dir " + c.data_dir + " is already initialized; nothing was changed", 2);
   std::error_code ec;
   fs::create_directories(c.data_dir, ec);
@@ -98,6 +104,13 @@ int CmdInit(const Common& c, const std::string& org, const std::string& email) {
   ::chmod(c.data_dir.c_str(), 0700);
   auto platform = OpenPlatform(c);
   if (!platform.ok()) return Fail(platform.status().message(), 1);
+  if (!IsSqlite(c)) {
+    auto orgs = (*platform)->store().ListOrganizations();
+    if (!orgs.ok()) return Fail(orgs.status().message(), 1);
+    if (!orgs->empty())
+      return Fail("the store is already initialized (it has organization " + orgs->front().name +
+                      "); use 'opscaled org create' to add one; nothing was changed", 2);
+  }
   auto cr = (*platform)->bootstrap().CreateOrganization(org, email);
   if (!cr.ok()) {
     // Leave no half-initialized dir behind.

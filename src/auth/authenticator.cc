@@ -23,6 +23,7 @@ AuthOutcome Authenticator::Check(const std::string& header, TimeMs now) const {
 
 Result<Principal> Authenticator::Authenticate(const std::string& header, TimeMs now) const {
   if (header.empty()) return Status::Unauthenticated(kUnauthorizedMessage);
+  if (gate_) OPSCALE_RETURN_IF_ERROR(gate_());
   AuthOutcome out = Check(header, now);
   if (!out.principal && on_miss_ && on_miss_()) out = Check(header, now);
   if (!out.principal) return Status::Unauthenticated(kUnauthorizedMessage);
@@ -32,6 +33,7 @@ Result<Principal> Authenticator::Authenticate(const std::string& header, TimeMs 
 
 Result<Principal> Authenticator::AuthenticateSession(const std::string& secret,
                                                     TimeMs now) const {
+  if (gate_) OPSCALE_RETURN_IF_ERROR(gate_());
   auto check = [&]() -> AuthOutcome {
     if (!IsWellFormedSecret(secret, kApiTokenPrefix)) return {};
     return index_->CheckBearer(secret, now, CredentialIndex::BearerKind::kSession);

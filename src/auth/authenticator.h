@@ -34,6 +34,10 @@ class Authenticator {
   void set_on_miss(MissHook hook) { on_miss_ = std::move(hook); }
   // Called after each successful check (to record last_used_at, throttled).
   void set_on_used(UsedHook hook) { on_used_ = std::move(hook); }
+  // Asked before every check whether the index may be trusted (several
+  // nodes: a node that lost the change feed refreshes from the store or
+  // refuses with 503 rather than trust a stale cache).
+  void set_gate(std::function<Status()> gate) { gate_ = std::move(gate); }
 
   Result<Principal> Authenticate(const std::string& authorization_header, TimeMs now) const;
   // A dashboard session cookie's value: the same uniform 401 on any failure.
@@ -45,6 +49,7 @@ class Authenticator {
   const CredentialIndex* index_;
   MissHook on_miss_;
   UsedHook on_used_;
+  std::function<Status()> gate_;
 };
 
 }  // namespace opscale

@@ -13,9 +13,12 @@ ServiceCore::ServiceCore(Store* store, CredentialIndex* index, engine::Engine* e
 
 Status ServiceCore::Write(const std::function<Status(Store&)>& write,
                           const std::function<void()>& apply) {
-  std::lock_guard lock(write_mu_);
-  OPSCALE_RETURN_IF_ERROR(store_->Transact(write));
-  if (apply) apply();
+  {
+    std::lock_guard lock(write_mu_);
+    OPSCALE_RETURN_IF_ERROR(store_->Transact(write));
+    if (apply) apply();
+  }
+  if (on_committed_) on_committed_(nullptr);
   return Status::Ok();
 }
 

@@ -57,7 +57,16 @@ class ServiceCore {
   // Subscribes the connection registry (wired by opscaled serve). Called
   // after the revoking write committed and the index was updated.
   void set_on_revoke(std::function<void(const Revocation&)> hook) { on_revoke_ = std::move(hook); }
+  // Tells the other nodes (wired by ClusterSync): called after every
+  // committed Write and every Revoke, outside the write lock; it may block
+  // until the other nodes applied the change.
+  void set_on_committed(std::function<void(const Revocation*)> hook) { on_committed_ = std::move(hook); }
   void Revoke(const Revocation& r) {
+    if (on_revoke_) on_revoke_(r);
+    if (on_committed_) on_committed_(&r);
+  }
+  // Runs the local part of a revocation another node made.
+  void ApplyRemoteRevoke(const Revocation& r) {
     if (on_revoke_) on_revoke_(r);
   }
 
@@ -87,6 +96,7 @@ class ServiceCore {
   CredentialIndex* index_;
   engine::Engine* engine_;
   std::function<void(const Revocation&)> on_revoke_;
+  std::function<void(const Revocation*)> on_committed_;
   std::mutex write_mu_;
   int64_t external_version_ = -1;
 };

@@ -44,6 +44,16 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->passwords_ = std::make_unique<PasswordService>(p->core_.get());
   // Expired passwords are dropped by the node that runs the engine (serve).
   if (options.start_engine) p->passwords_->StartReaper();
+  // Several serve nodes on one PostgreSQL keep their indexes in step.
+  if (options.start_engine) {
+    OPSCALE_ASSIGN_OR_RETURN(std::unique_ptr<ChangeFeed> feed, OpenChangeFeed(options.store));
+    if (feed) {
+      p->cluster_ = std::make_unique<ClusterSync>(p->core_.get(), std::move(feed));
+      OPSCALE_RETURN_IF_ERROR(p->cluster_->Start());
+      ClusterSync* cluster = p->cluster_.get();
+      p->authenticator_->set_gate([cluster] { return cluster->Gate(); });
+    }
+  }
   return p;
 }
 

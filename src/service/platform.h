@@ -11,6 +11,7 @@
 #include "auth/authenticator.h"
 #include "auth/credential_index.h"
 #include "service/bootstrap.h"
+#include "service/cluster_sync.h"
 #include "service/branch_modes.h"
 #include "service/core.h"
 #include "service/databases.h"
@@ -57,6 +58,8 @@ class Platform {
   SessionService& sessions() { return *sessions_; }
   MemberService& members() { return *members_; }
   OAuthService& oauth() { return *oauth_; }
+  // Set when several nodes share the store (postgres:// with serve).
+  ClusterSync* cluster() { return cluster_.get(); }
 
  private:
   Platform() = default;
@@ -77,8 +80,9 @@ class Platform {
   std::unique_ptr<SessionService> sessions_;
   std::unique_ptr<MemberService> members_;
   std::unique_ptr<OAuthService> oauth_;
-  // Last: destroyed first, so its reaper thread stops before what it uses goes.
+  // Last: destroyed first, so their threads stop before what they use goes.
   std::unique_ptr<PasswordService> passwords_;
+  std::unique_ptr<ClusterSync> cluster_;
 };
 
 }  // namespace opscale

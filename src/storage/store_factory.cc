@@ -3,6 +3,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "storage/postgres/postgres_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
 
@@ -42,8 +43,11 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& spec, const std::str
     if (!store.ok()) return store.status();
     return std::unique_ptr<Store>(std::move(store).value());
   }
+  // The data directory is not used: everything lives in the database.
   if (StartsWith(spec, "postgres://") || StartsWith(spec, "postgresql://")) {
-    return Status::Unavailable("the postgres store is not available in this build");
+    auto store = postgres::PostgresStore::Open(spec);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(std::move(store).value());
   }
   return Status::InvalidArgument("unknown store '" + spec +
                                  "': use \"sqlite\" or a postgres:// URL");

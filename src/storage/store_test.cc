@@ -1,6 +1,7 @@
 // The Store contract, written against Store& from OpenStore() so every
 // backend runs the same suite. OPSCALE_TEST_STORE selects the backend spec
-// (default "sqlite"); each test gets a fresh data directory.
+// (default "sqlite"; for PostgreSQL see postgres/postgres_test_database.h);
+// each test gets a fresh data directory and, on PostgreSQL, a fresh database.
 #include "storage/store.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "storage/postgres/postgres_test_database.h"
 
 namespace opscale {
 namespace {
@@ -100,17 +103,27 @@ class StoreTest : public ::testing::Test {
     char tmpl[] = "/tmp/opscale-store-test-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
+    spec_ = Spec();
+    if (postgres::IsPostgresTestSpec(spec_)) {
+      auto server = postgres::ServerUrlFromTestSpec(spec_);
+      ASSERT_TRUE(server.ok()) << server.status().ToString();
+      auto db = postgres::TestDatabase::Create(*server);
+      ASSERT_TRUE(db.ok()) << db.status().ToString();
+      pg_ = std::move(db).value();
+      spec_ = pg_->url();
+    }
     store_ = Open();
     ASSERT_NE(store_, nullptr);
   }
 
   void TearDown() override {
     store_.reset();
+    pg_.reset();
     std::filesystem::remove_all(dir_);
   }
 
   std::unique_ptr<Store> Open() {
-    auto r = OpenStore(Spec(), dir_);
+    auto r = OpenStore(spec_, dir_);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? std::move(r).value() : nullptr;
   }
@@ -124,6 +137,8 @@ class StoreTest : public ::testing::Test {
   Store& store() { return *store_; }
 
   std::string dir_;
+  std::string spec_;
+  std::unique_ptr<postgres::TestDatabase> pg_;  // PostgreSQL runs only
   std::unique_ptr<Store> store_;
 };
 
@@ -730,8 +745,10 @@ TEST_F(StoreTest, OAuthApplicationsGrantsAndRefreshTokens) {
 }
 
 TEST(OpenStoreTest, SpecSelectsBackend) {
-  EXPECT_EQ(OpenStore("postgres://u@h/db", "/tmp").status().code(), Code::kUnavailable);
-  EXPECT_EQ(OpenStore("postgresql://u@h/db", "/tmp").status().code(), Code::kUnavailable);
+  // Port 1 on loopback refuses at once: the postgres backend is chosen and
+  // reports the unreachable server.
+  EXPECT_EQ(OpenStore("postgres://u@127.0.0.1:1/db", "/tmp").status().code(), Code::kUnavailable);
+  EXPECT_EQ(OpenStore("postgresql://u@127.0.0.1:1/db", "").status().code(), Code::kUnavailable);
   EXPECT_EQ(OpenStore("mysql://x", "/tmp").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(OpenStore("sqlite", "").status().code(), Code::kInvalidArgument);
 

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -249,22 +250,85 @@ std::string MariaDbTemplate() {
 
 Server::Server(const std::string& org, const std::string& email,
                std::vector<std::string> serve_args)
-    : serve_args_(std::move(serve_args)) {
-  std::string data = dir_.path() + "/data";
-  RunResult init = RunProcess({OpscaledBin(), "init", "--data-dir", data, "--org", org, "--admin-email",
-                        email, "--format", "json"});
-  if (init.exit_code != 0) throw std::runtime_error("opscaled init failed: " + init.err);
-  auto v = boost::json::parse(init.out).as_object();
-  admin_.organization = v["organization"].as_string().c_str();
-  admin_.admin_email = v["admin_email"].as_string().c_str();
-  admin_.admin_password = v["admin_password"].as_string().c_str();
-  admin_.api_token = v["api_token"].as_string().c_str();
-  std::error_code ec;
-  std::filesystem::copy(MariaDbTemplate(), data + "/mariadb",
-                        std::filesystem::copy_options::recursive, ec);
-  if (ec) throw std::runtime_error("cannot copy the mariadb template: " + ec.message());
+    : Server(ServerOptions{org, email, std::move(serve_args)}) {}
 
+std::string FreshPostgresDatabase(std::string* name) {
+  const char* file = std::getenv("OPSCALE_TEST_PG_URL_FILE");
+  if (!file || !*file) return "";
+  std::ifstream in(file);
+  std::string base;
+  std::getline(in, base);
+  if (base.empty()) throw std::runtime_error(std::string("no PostgreSQL URL in ") + file);
+  size_t slash = base.find('/', base.find("://") + 3);
+  static std::atomic<int> n{0};
+  *name = "it_" + std::to_string(getpid()) + "_" + std::to_string(n++) + "_" +
+          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+  RunResult r = RunProcess({"/usr/bin/psql", base.substr(0, slash) + "/postgres", "-qAt", "-c",
+                            "CREATE DATABASE " + *name});
+  if (r.exit_code != 0) throw std::runtime_error("cannot create a test database: " + r.err);
+  return base.substr(0, slash) + "/" + *name;
+}
+
+void DropPostgresDatabase(const std::string& name) {
+  const char* file = std::getenv("OPSCALE_TEST_PG_URL_FILE");
+  if (!file || name.empty()) return;
+  std::ifstream in(file);
+  std::string base;
+  std::getline(in, base);
+  size_t slash = base.find('/', base.find("://") + 3);
+  (void)RunProcess({"/usr/bin/psql", base.substr(0, slash) + "/postgres", "-qAt", "-c",
+                    "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"});
+}
+
+Server::Server(const ServerOptions& o) : serve_args_(o.serve_args) {
+  std::string data = dir_.path() + "/data";
+  std::vector<std::string> shared;
+  std::string store = o.store;
+  if (store.empty() && o.init) {
+    store = FreshPostgresDatabase(&own_database_);
+    // Children (opscaled user create, org create, migrate) find it too.
+    if (!store.empty()) setenv("OPSCALE_STORE", store.c_str(), 1);
+  }
+  if (!store.empty()) shared.insert(shared.end(), {"--store", store});
+  if (!o.token_key_file.empty()) shared.insert(shared.end(), {"--token-key-file", o.token_key_file});
+  serve_args_.insert(serve_args_.begin(), shared.begin(), shared.end());
+  if (o.init) {
+    std::vector<std::string> argv = {OpscaledBin(), "init", "--data-dir", data, "--org", o.org,
+                                     "--admin-email", o.email, "--format", "json"};
+    argv.insert(argv.end(), shared.begin(), shared.end());
+    RunResult init = RunProcess(argv);
+    if (init.exit_code != 0) throw std::runtime_error("opscaled init failed: " + init.err);
+    auto v = boost::json::parse(init.out).as_object();
+    admin_.organization = v["organization"].as_string().c_str();
+    admin_.admin_email = v["admin_email"].as_string().c_str();
+    admin_.admin_password = v["admin_password"].as_string().c_str();
+    admin_.api_token = v["api_token"].as_string().c_str();
+  } else {
+    std::filesystem::create_directories(data);
+    std::filesystem::permissions(data, std::filesystem::perms::owner_all);
+  }
+  if (o.private_mariadb) {
+    std::error_code ec;
+    std::filesystem::copy(MariaDbTemplate(), data + "/mariadb",
+                          std::filesystem::copy_options::recursive, ec);
+    if (ec) throw std::runtime_error("cannot copy the mariadb template: " + ec.message());
+  }
   StartServe();
+}
+
+std::string Server::MysqlDsn() const {
+  std::ifstream in(dir_.path() + "/data/mariadb/admin.cnf");
+  std::string line, user, password;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+    while (!k.empty() && k.back() == ' ') k.pop_back();
+    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+    if (k == "user") user = v;
+    if (k == "password") password = v;
+  }
+  return "mysql://" + user + ":" + password + "@127.0.0.1:" + std::to_string(MariaDbPort());
 }
 
 void Server::Restart() {
@@ -315,7 +379,10 @@ void Server::StartServe() {
   url_ = line.substr(prefix.size());
 }
 
-Server::~Server() { Stop(); }
+Server::~Server() {
+  Stop();
+  DropPostgresDatabase(own_database_);
+}
 
 int Server::Stop() {
   if (pid_ <= 0) return -1;

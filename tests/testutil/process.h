@@ -61,9 +61,24 @@ struct InitOutput {
   std::string organization, admin_email, admin_password, api_token;
 };
 
+struct ServerOptions {
+  std::string org = "acme";
+  std::string email = "admin@example.com";
+  std::vector<std::string> serve_args;  // added to `serve`
+  // "" = SQLite in the data dir, unless the test runs in the PostgreSQL pass
+  // (OPSCALE_TEST_PG_URL_FILE set): then a fresh database on that server,
+  // also exported as OPSCALE_STORE so `opscaled user create` etc. use it.
+  // Or an explicit postgres:// URL.
+  std::string store;
+  bool init = true;            // false: join a store another node initialized
+  std::string token_key_file;  // several nodes share one key
+  bool private_mariadb = true; // false: give --mysql-dsn in serve_args
+};
+
 // `opscaled serve` on 127.0.0.1:0 in a temp data dir.
 class Server {
  public:
+  explicit Server(const ServerOptions& options);
   // Runs `opscaled init` for `org` and starts `serve`. Aborts the test on failure.
   explicit Server(const std::string& org = "acme", const std::string& email = "admin@example.com",
                   std::vector<std::string> serve_args = {});
@@ -83,6 +98,8 @@ class Server {
   int MariaDbPort() const;
   // Runs SQL with the real `mariadb` client as the engine's admin account.
   RunResult Sql(const std::string& sql) const;
+  // mysql://user:pass@127.0.0.1:PORT of the private MariaDB (for other nodes).
+  std::string MysqlDsn() const;
 
  private:
   void StartServe();
@@ -92,7 +109,13 @@ class Server {
   pid_t pid_ = -1;
   std::string log_path_;
   std::vector<std::string> serve_args_;
+  std::string own_database_;  // dropped on destruction (PostgreSQL pass)
 };
+
+// The PostgreSQL pass: a fresh database on the run's private server, as a
+// postgres:// URL ("" when the test runs on SQLite).
+std::string FreshPostgresDatabase(std::string* name);
+void DropPostgresDatabase(const std::string& name);
 
 std::string OpscaledBin();
 std::string OpscaleBin();
