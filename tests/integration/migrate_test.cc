@@ -12,7 +12,9 @@ namespace {
 namespace json = boost::json;
 
 TEST(MigrateTest, CopiesEverythingAndTokensKeepWorking) {
-  Server a("acme");
+  ServerOptions sqlite;
+  sqlite.store = "sqlite";  // also in the PostgreSQL pass: the source is a data dir
+  Server a(sqlite);
   const std::string admin = BearerHeader(a.admin().api_token);
   ASSERT_EQ(CallApi(a.url(), "POST", "/v1/organizations/acme/databases", admin, R"({"name":"shop"})").status, 201);
   ASSERT_EQ(CallApi(a.url(), "POST", "/v1/organizations/acme/databases/shop/branches", admin,
@@ -56,6 +58,46 @@ TEST(MigrateTest, CopiesEverythingAndTokensKeepWorking) {
   EXPECT_EQ(after.at("data").at(0).at("id"), before.at("data").at(0).at("id")) << "same order, newest first";
   // The grants came along: what the token may not do is still refused.
   EXPECT_EQ(CallApi(url, "DELETE", "/v1/organizations/acme/databases/shop/branches/dev", token).status, 403);
+}
+
+// Moving up: a SQLite data dir into PostgreSQL, then a node on PostgreSQL
+// serves the old tokens. Runs in the PostgreSQL pass only.
+TEST(MigrateTest, FromSqliteToPostgres) {
+  std::string db;
+  std::string target = FreshPostgresDatabase(&db);
+  if (target.empty()) GTEST_SKIP() << "needs the PostgreSQL pass (pg.*)";
+  struct Drop {
+    std::string name;
+    ~Drop() { DropPostgresDatabase(name); }
+  } drop{db};
+  ServerOptions sqlite;
+  sqlite.store = "sqlite";
+  Server a(sqlite);
+  const std::string admin = BearerHeader(a.admin().api_token);
+  ASSERT_EQ(CallApi(a.url(), "POST", "/v1/organizations/acme/databases", admin, R"({"name":"shop"})").status, 201);
+  HttpReply t = CallApi(a.url(), "POST", "/v1/organizations/acme/service-tokens", admin, R"({"name":"ci"})");
+  std::string id(t.Json().at("id").as_string());
+  std::string token = TokenHeader(id, std::string(t.Json().at("token").as_string()));
+  ASSERT_EQ(CallApi(a.url(), "POST", "/v1/organizations/acme/service-tokens/" + id + "/access", admin,
+                    R"({"database":"shop","access":["read_branch"]})").status, 200);
+  ASSERT_EQ(a.Stop(), 0);
+  const std::string from = a.data_dir() + "/data";
+  RunResult m = RunProcess({OpscaledBin(), "migrate", "--from", from, "--to", target});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_NE(m.out.find("--token-key-file"), std::string::npos) << m.out;
+  EXPECT_EQ(RunProcess({OpscaledBin(), "migrate", "--from", from, "--to", target}).exit_code, 2)
+      << "a non-empty target is refused";
+
+  ServerOptions node;
+  node.store = target;
+  node.init = false;
+  node.token_key_file = from + "/token.key";
+  node.serve_args = {"--mysql-dsn", "mysql://nobody:x@127.0.0.1:1"};
+  node.private_mariadb = false;
+  Server b(node);
+  EXPECT_EQ(CallApi(b.url(), "GET", "/v1/organizations/acme/databases/shop/branches", token).status, 200);
+  EXPECT_EQ(CallApi(b.url(), "GET", "/v1/organizations/acme/service-tokens", admin).status, 200);
+  EXPECT_EQ(CallApi(b.url(), "DELETE", "/v1/organizations/acme/databases/shop", token).status, 403);
 }
 
 }  // namespace
