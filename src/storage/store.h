@@ -1,7 +1,7 @@
 // Store: the one persistence interface of opscale (DESIGN rule 3).
 //
 // The store is the source of truth; opscaled keeps in-memory indexes built
-// from it. Backends (sqlite/ now, postgres/ later) live behind this interface
+// from it. Backends (sqlite/, postgres/) live behind this interface
 // and are opened by OpenStore(). Every method is thread-safe.
 //
 // Conventions:
@@ -153,7 +153,7 @@ class Store {
 };
 
 // Opens a store. `spec` is "sqlite" (file opscale.db in data_dir) or, in a
-// later release, a postgres:// URL. Creates and migrates the schema as needed.
+// postgres:// (or postgresql://) URL. Creates and migrates the schema as needed.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& spec, const std::string& data_dir);
 
 }  // namespace opscale
