@@ -39,7 +39,8 @@ class Store {
   virtual Status Transact(const std::function<Status(Store& tx)>& fn) = 0;
 
   // A number that changes whenever another process or node has committed a
-  // write since the last call (SQLite: PRAGMA data_version). Cheap.
+  // write (SQLite: PRAGMA data_version; PostgreSQL: a counter every write
+  // transaction bumps; it may also change after this process's own writes).
   virtual Result<int64_t> ExternalChangeVersion() = 0;
 
   // --- Organizations ---
@@ -152,7 +153,7 @@ class Store {
                                                           int64_t before_seq, int limit) = 0;
 };
 
-// Opens a store. `spec` is "sqlite" (file opscale.db in data_dir) or, in a
+// Opens a store. `spec` is "sqlite" (file opscale.db in data_dir) or a
 // postgres:// (or postgresql://) URL. Creates and migrates the schema as needed.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& spec, const std::string& data_dir);
 
