@@ -1,5 +1,9 @@
 #include "storage/sqlite/sqlite_statement.h"
 
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
 #include <utility>
 
 namespace opscale::sqlite {
@@ -37,7 +41,61 @@ Status Exec(sqlite3* db, const std::string& sql) {
   return Status::Ok();
 }
 
+namespace {
+
+// Prepared statements kept for reuse, per connection: preparing is most of
+// the cost of a small query. A statement is taken out while in use, so a
+// query nested inside another with the same SQL prepares a second one.
+struct StatementCache {
+  std::mutex mu;
+  std::unordered_map<sqlite3*, std::unordered_map<std::string, std::vector<sqlite3_stmt*>>> idle;
+};
+
+StatementCache& Cache() {
+  static StatementCache* cache = new StatementCache;  // never destroyed: used until exit
+  return *cache;
+}
+
+void ReturnToCache(sqlite3* db, sqlite3_stmt* stmt) {
+  if (stmt == nullptr) return;
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  StatementCache& c = Cache();
+  std::lock_guard lock(c.mu);
+  auto& idle = c.idle[db][sqlite3_sql(stmt)];
+  if (idle.size() < 4) {
+    idle.push_back(stmt);
+  } else {
+    sqlite3_finalize(stmt);
+  }
+}
+
+}  // namespace
+
+void ReleaseStatementCache(sqlite3* db) {
+  StatementCache& c = Cache();
+  std::lock_guard lock(c.mu);
+  auto it = c.idle.find(db);
+  if (it == c.idle.end()) return;
+  for (auto& [sql, stmts] : it->second)
+    for (sqlite3_stmt* s : stmts) sqlite3_finalize(s);
+  c.idle.erase(it);
+}
+
 Result<Statement> Statement::Prepare(sqlite3* db, std::string_view sql) {
+  {
+    StatementCache& c = Cache();
+    std::lock_guard lock(c.mu);
+    auto conn = c.idle.find(db);
+    if (conn != c.idle.end()) {
+      auto it = conn->second.find(std::string(sql));
+      if (it != conn->second.end() && !it->second.empty()) {
+        sqlite3_stmt* stmt = it->second.back();
+        it->second.pop_back();
+        return Statement(db, stmt);
+      }
+    }
+  }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
@@ -56,7 +114,7 @@ Statement::Statement(Statement&& other) noexcept
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    ReturnToCache(db_, stmt_);
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
     next_param_ = other.next_param_;
@@ -66,7 +124,7 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { ReturnToCache(db_, stmt_); }
 
 void Statement::NoteBind(int rc) {
   ++next_param_;

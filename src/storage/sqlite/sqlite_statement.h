@@ -31,9 +31,14 @@ Status ErrorStatus(sqlite3* db, int rc, std::string_view context);
 // (BEGIN, COMMIT, DDL).
 Status Exec(sqlite3* db, const std::string& sql);
 
+// Finalizes the statements kept for reuse on `db`; call before closing it.
+void ReleaseStatementCache(sqlite3* db);
+
 class Statement {
  public:
-  // Prepares exactly one statement. Fails with Internal on a syntax error.
+  // Prepares exactly one statement, or reuses an idle one prepared earlier
+  // with the same SQL on `db` (a destroyed Statement is reset and kept for
+  // reuse). Fails with Internal on a syntax error.
   static Result<Statement> Prepare(sqlite3* db, std::string_view sql);
 
   Statement(Statement&& other) noexcept;

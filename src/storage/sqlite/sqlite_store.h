@@ -24,6 +24,7 @@
 #include <mutex>
 #include <string>
 
+#include "storage/sqlite/sqlite_statement.h"
 #include "storage/store.h"
 
 namespace opscale::sqlite {
@@ -125,7 +126,10 @@ class SqliteStore final : public Store {
 
  private:
   struct Closer {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+    void operator()(sqlite3* db) const {
+      ReleaseStatementCache(db);
+      sqlite3_close_v2(db);
+    }
   };
 
   explicit SqliteStore(sqlite3* db) : db_(db) {}
