@@ -15,6 +15,7 @@ PKGS=(
   libmariadb-dev mariadb-server mariadb-client
   libpq-dev postgresql-15
   curl ca-certificates
+  wrk nginx sysbench socat
   chromium fonts-liberation fonts-dejavu-core
 )
 

@@ -91,11 +91,20 @@ const char* AccessLevelName(AccessLevel level) {
   return level == AccessLevel::kOrganization ? "organization" : "database";
 }
 
-AccessSet AccessSet::All(AccessLevel level) {
+namespace {
+constexpr AccessSet AllAt(AccessLevel level) {
   AccessSet s;
   for (const auto& info : kCatalog)
     if (info.level == level) s.Add(info.access);
   return s;
+}
+// Computed at compile time: the Authorizer asks for these on every request.
+constexpr AccessSet kAllOrganization = AllAt(L::kOrganization);
+constexpr AccessSet kAllDatabase = AllAt(L::kDatabase);
+}  // namespace
+
+AccessSet AccessSet::All(AccessLevel level) {
+  return level == L::kOrganization ? kAllOrganization : kAllDatabase;
 }
 
 std::vector<Access> AccessSet::ToVector() const {

@@ -101,6 +101,7 @@ class AccessSet {
   constexpr bool Empty() const { return bits_ == 0; }
   constexpr AccessSet Union(AccessSet o) const { AccessSet s; s.bits_ = bits_ | o.bits_; return s; }
   constexpr AccessSet Intersect(AccessSet o) const { AccessSet s; s.bits_ = bits_ & o.bits_; return s; }
+  constexpr AccessSet Minus(AccessSet o) const { AccessSet s; s.bits_ = bits_ & ~o.bits_; return s; }
   constexpr bool operator==(const AccessSet&) const = default;
   std::vector<Access> ToVector() const;  // in catalog order
   std::vector<std::string> Names() const;

@@ -44,7 +44,12 @@ class Authenticator {
   Result<Principal> AuthenticateSession(const std::string& session_secret, TimeMs now) const;
 
  private:
-  AuthOutcome Check(const std::string& header, TimeMs now) const;
+  Result<Principal> Check(const std::string& header, TimeMs now,
+                          std::optional<TimeMs>* last_used_at) const;
+  // Runs `check` (Result<Principal>(std::optional<TimeMs>* last_used_at)),
+  // then the miss and used hooks; any failure becomes the uniform 401.
+  template <typename CheckFn>
+  Result<Principal> WithHooks(const CheckFn& check) const;
 
   const CredentialIndex* index_;
   MissHook on_miss_;

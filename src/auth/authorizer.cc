@@ -34,33 +34,62 @@ AccessSet Authorizer::HeldInOrg(const Principal& p, const std::string& org_id) {
 AccessSet Authorizer::Held(const Principal& p, const Resource& r) {
   if (r.kind == Resource::Kind::kOrganization) return HeldInOrg(p, r.org_id);
   if (!InOrg(p, r.org_id)) return {};
-  if (p.is_token()) {
-    auto it = p.database_accesses.find(r.database_id);
-    return it == p.database_accesses.end() ? AccessSet{} : it->second;
-  }
+  if (p.is_token()) return p.database_accesses.Get(r.database_id);
   return Limited(p, p.roles.at(r.org_id) == Role::kAdmin ? AccessSet::All(AccessLevel::kDatabase)
                                                          : MemberDatabaseSet());
 }
 
-bool Authorizer::CanSee(const Principal& p, const Resource& r) {
-  switch (r.kind) {
-    case Resource::Kind::kOrganization:
-      return InOrg(p, r.org_id);
-    case Resource::Kind::kDatabase:
-      if (!InOrg(p, r.org_id)) return false;
-      return Held(p, r).HasAny(DatabaseVisibleSet()) ||
-             HeldInOrg(p, r.org_id).Has(Access::kReadDatabases);
-    case Resource::Kind::kBranch:
-      return CanSee(p, *r.Parent()) && Held(p, r).HasAny(BranchReadSet());
+namespace {
+
+// What the principal holds where a check on `r` looks: in r's organization,
+// and on r's database (for a database or branch). Computed once per check.
+struct Holdings {
+  bool in_org = false;
+  AccessSet org;
+  AccessSet db;
+};
+
+Holdings HoldingsFor(const Principal& p, const Resource& r) {
+  Holdings h;
+  h.in_org = Authorizer::InOrg(p, r.org_id);
+  if (!h.in_org) return h;
+  const bool on_db = r.kind != Resource::Kind::kOrganization;
+  if (p.is_token()) {  // HeldInOrg and Held, without checking the org again
+    h.org = p.org_accesses;
+    if (on_db) h.db = p.database_accesses.Get(r.database_id);
+  } else {
+    h.org = Authorizer::HeldInOrg(p, r.org_id);
+    if (on_db) h.db = Authorizer::Held(p, r);
   }
-  return false;  // fail closed
+  return h;
+}
+
+// CanSee, walking up the parents: an org is visible to its members; a
+// database to holders of any database access on it or of read_databases; a
+// branch, if its database is, to holders of a branch-read access.
+bool Visible(const Holdings& h, Resource::Kind kind) {
+  if (!h.in_org) return false;
+  if (kind == Resource::Kind::kOrganization) return true;
+  const bool database =
+      h.db.HasAny(DatabaseVisibleSet()) || h.org.Has(Access::kReadDatabases);
+  if (kind == Resource::Kind::kDatabase) return database;
+  return database && h.db.HasAny(BranchReadSet());
+}
+
+bool Allowed(const Holdings& h, Access a, Resource::Kind kind) {
+  if (Info(a).level == AccessLevel::kOrganization) return h.org.Has(a);
+  return kind != Resource::Kind::kOrganization && h.db.Has(a);  // db access needs a db
+}
+
+}  // namespace
+
+bool Authorizer::CanSee(const Principal& p, const Resource& r) {
+  return Visible(HoldingsFor(p, r), r.kind);
 }
 
 bool Authorizer::IsAllowed(const Principal& p, Access a, const Resource& r) {
-  if (!CanSee(p, r)) return false;
-  if (Info(a).level == AccessLevel::kOrganization) return HeldInOrg(p, r.org_id).Has(a);
-  if (r.kind == Resource::Kind::kOrganization) return false;  // db access needs a db
-  return Held(p, r).Has(a);
+  const Holdings h = HoldingsFor(p, r);
+  return Visible(h, r.kind) && Allowed(h, a, r.kind);
 }
 
 Status Authorizer::Authorize(const Principal& p, Access a, const Resource& r) {
@@ -68,9 +97,13 @@ Status Authorizer::Authorize(const Principal& p, Access a, const Resource& r) {
 }
 
 Status Authorizer::AuthorizeAny(const Principal& p, AccessSet any, Access named, const Resource& r) {
-  if (!CanSee(p, r)) return Status::NotFound();
-  for (Access a : any.ToVector())
-    if (IsAllowed(p, a, r)) return Status::Ok();
+  const Holdings h = HoldingsFor(p, r);
+  if (!Visible(h, r.kind)) return Status::NotFound();
+  // Allowed() for any access in `any`, as two set tests.
+  const AccessSet org_level = AccessSet::All(AccessLevel::kOrganization);
+  if (h.org.HasAny(any.Intersect(org_level))) return Status::Ok();
+  if (r.kind != Resource::Kind::kOrganization && h.db.HasAny(any.Minus(org_level)))
+    return Status::Ok();
   if (p.scope_limit) {
     Principal unscoped = p;
     unscoped.scope_limit.reset();

@@ -6,6 +6,10 @@
 // path that writes the store (the services call Put*/Remove* right after a
 // successful commit, under their write lock).
 //
+// Service tokens live in a TokenTable (token_table.h): flat, one slot per
+// token holding what a check needs and no more (the raw 32-byte digest, not
+// the stored hex; no audit fields), so that a check costs one cache miss.
+//
 // Thread-safety: all methods are safe to call concurrently (shared_mutex).
 #pragma once
 
@@ -13,12 +17,14 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "auth/principal.h"
 #include "auth/token_format.h"
 #include "common/clock.h"
+#include "common/status.h"
 #include "domain/credentials.h"
 #include "domain/organization.h"
 
@@ -33,20 +39,18 @@ struct IndexSnapshot {
   std::vector<ApiToken> api_tokens;
 };
 
-// Outcome of a credential check. `principal` is set only on success.
-struct AuthOutcome {
-  std::optional<Principal> principal;
-  // The stored last_used_at, so the caller can throttle last-used writes.
-  std::optional<TimeMs> last_used_at;
-};
+class TokenTable;
 
 class CredentialIndex {
  public:
-  explicit CredentialIndex(SecretHasher hasher) : hasher_(std::move(hasher)) {}
+  explicit CredentialIndex(SecretHasher hasher);
+  ~CredentialIndex();
 
   const SecretHasher& hasher() const { return hasher_; }
 
-  // Replaces the whole content.
+  // Replaces the whole content. The new content is built before the lock is
+  // taken, so checks go on meanwhile; callers must not run Put*/Remove*
+  // concurrently with Load (ServiceCore serializes both under its write lock).
   void Load(const IndexSnapshot& snapshot);
 
   void PutOrganization(const Organization& org);
@@ -64,16 +68,22 @@ class CredentialIndex {
   void SetServiceTokenLastUsed(const std::string& id, TimeMs t);
   void SetApiTokenLastUsed(const std::string& id, TimeMs t);
 
-  // Checks a service token id + secret. Unknown id, wrong secret and expiry
-  // all give an empty outcome.
-  AuthOutcome CheckServiceToken(const std::string& id, const std::string& secret, TimeMs now) const;
-  // Checks a user secret (already shape-checked). API tokens are accepted
-  // only as a Bearer header and dashboard sessions only as a cookie, so a
-  // session secret is useless outside the browser that holds it, and an API
-  // token placed in a cookie is not a session (CSRF rules differ).
+  // Checks a service token id + secret. On success returns the token's
+  // Principal and sets `*last_used_at` (if given) to the stored last use, so
+  // the caller can throttle last-used writes. A malformed secret (shape or
+  // checksum, token_format.h), unknown id, wrong secret and expiry all give
+  // Unauthenticated without a message (the Authenticator words the 401).
+  Result<Principal> CheckServiceToken(std::string_view id, std::string_view secret, TimeMs now,
+                                      std::optional<TimeMs>* last_used_at = nullptr) const;
+  // Checks a user secret (already shape-checked), the same way. API tokens
+  // are accepted only as a Bearer header and dashboard sessions only as a
+  // cookie, so a session secret is useless outside the browser that holds
+  // it, and an API token placed in a cookie is not a session (CSRF rules
+  // differ).
   enum class BearerKind { kApiToken, kSession };
-  AuthOutcome CheckBearer(const std::string& secret, TimeMs now,
-                          BearerKind kind = BearerKind::kApiToken) const;
+  Result<Principal> CheckBearer(const std::string& secret, TimeMs now,
+                                BearerKind kind = BearerKind::kApiToken,
+                                std::optional<TimeMs>* last_used_at = nullptr) const;
 
   std::optional<std::string> OrgIdByName(const std::string& name) const;
   std::optional<std::string> OrgNameById(const std::string& id) const;
@@ -81,23 +91,17 @@ class CredentialIndex {
   bool HasServiceToken(const std::string& id) const;
 
  private:
-  struct TokenEntry {
-    ServiceToken token;
-    AccessSet org_accesses;
-    std::unordered_map<std::string, AccessSet> database_accesses;
-  };
   struct UserEntry {
     User user;
     std::unordered_map<std::string, Role> roles;
   };
-  void PutGrantLocked(const Grant& g);
 
   SecretHasher hasher_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, std::string> org_id_by_name_;
   std::unordered_map<std::string, std::string> org_name_by_id_;
   std::unordered_map<std::string, UserEntry> users_;               // by user id
-  std::unordered_map<std::string, TokenEntry> tokens_;             // by token id
+  std::unique_ptr<TokenTable> tokens_;  // service tokens by id (never null)
   std::unordered_map<std::string, ApiToken> api_tokens_by_hash_;   // by secret hash
   std::unordered_map<std::string, std::string> api_hash_by_id_;
 };

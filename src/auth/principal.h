@@ -3,17 +3,66 @@
 // for one request.
 #pragma once
 
+#include <algorithm>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "auth/access.h"
 #include "domain/actor.h"
 #include "domain/organization.h"
 
 namespace opscale {
+
+// Database id -> the accesses a service token holds there. A sorted vector,
+// not a hash map: a token holds a handful, and the Principal gets a copy per
+// request (one allocation). A plain value.
+class DatabaseAccessMap {
+ public:
+  using Entry = std::pair<std::string, AccessSet>;
+
+  // The accesses held on the database (empty if none).
+  AccessSet Get(std::string_view database_id) const {
+    auto it = Find(database_id);
+    return it != entries_.end() && it->first == database_id ? it->second : AccessSet{};
+  }
+  // Like std::map: inserts an empty set if absent.
+  AccessSet& operator[](std::string_view database_id) {
+    auto it = Find(database_id);
+    if (it == entries_.end() || it->first != database_id)
+      it = entries_.emplace(it, std::string(database_id), AccessSet{});
+    return it->second;
+  }
+  // Like std::map: throws std::out_of_range if absent.
+  const AccessSet& at(std::string_view database_id) const {
+    auto it = Find(database_id);
+    if (it == entries_.end() || it->first != database_id)
+      throw std::out_of_range("no accesses on database " + std::string(database_id));
+    return it->second;
+  }
+  // Replaces the content with [first, last), which must be sorted by id.
+  template <typename It>
+  void AssignSorted(It first, It last) { entries_.assign(first, last); }
+
+  size_t size() const { return entries_.size(); }
+  auto begin() const { return entries_.begin(); }
+  auto end() const { return entries_.end(); }
+
+ private:
+  std::vector<Entry>::const_iterator Find(std::string_view id) const {
+    return std::lower_bound(entries_.begin(), entries_.end(), id,
+                            [](const Entry& e, std::string_view k) { return e.first < k; });
+  }
+  std::vector<Entry>::iterator Find(std::string_view id) {
+    return std::lower_bound(entries_.begin(), entries_.end(), id,
+                            [](const Entry& e, std::string_view k) { return e.first < k; });
+  }
+  std::vector<Entry> entries_;
+};
 
 struct Principal {
   enum class Kind { kUser, kServiceToken };
@@ -25,7 +74,7 @@ struct Principal {
   // Service tokens: the owning organization and the granted accesses.
   std::string org_id;
   AccessSet org_accesses;
-  std::unordered_map<std::string, AccessSet> database_accesses;  // database id -> set
+  DatabaseAccessMap database_accesses;
 
   // Users: role per organization id (already narrowed to the bearer token's org, if any).
   std::unordered_map<std::string, Role> roles;

@@ -7,6 +7,9 @@
 // construction and thus thread-safe.
 #pragma once
 
+#include <array>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,21 +26,42 @@ inline constexpr size_t kSecretChecksumLength = 6;
 std::string GenerateSecret(std::string_view prefix);
 // True if `secret` has the prefix, the length, the alphabet and a valid checksum.
 bool IsWellFormedSecret(std::string_view secret, std::string_view prefix);
+// The two halves of IsWellFormedSecret: the prefix, length and alphabet; and
+// the checksum (of a secret that has the shape).
+bool HasSecretShape(std::string_view secret, std::string_view prefix);
+bool HasValidChecksum(std::string_view secret, std::string_view prefix);
 // True if `id` is 12 chars of [a-z0-9].
 bool IsWellFormedId(std::string_view id);
 
+// A raw HMAC-SHA256 digest of a secret.
+using SecretDigest = std::array<unsigned char, 32>;
+
+// Compares two digests in constant time (no early exit on a difference).
+inline bool SameDigest(const SecretDigest& a, const SecretDigest& b) {
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
 // Keyed hashing of secrets: HMAC-SHA256 under a server key kept outside the
-// store, so a copy of the database alone verifies nothing.
+// store, so a copy of the database alone verifies nothing. The key's HMAC
+// state is computed once at construction, so a hash costs only the SHA-256
+// blocks of the secret (this is on every request's path).
 class SecretHasher {
  public:
-  explicit SecretHasher(std::string key) : key_(std::move(key)) {}
-  // Lowercase hex HMAC-SHA256(key, secret).
+  explicit SecretHasher(std::string_view key);
+  // HMAC-SHA256(key, secret), raw.
+  SecretDigest Digest(std::string_view secret) const;
+  // Lowercase hex HMAC-SHA256(key, secret): the stored form.
   std::string Hash(std::string_view secret) const;
   // Constant-time comparison of a secret against a stored hash.
   bool Matches(std::string_view secret, std::string_view stored_hash) const;
+  // The digest a stored (hex) hash holds; nullopt if it is not 64 hex digits.
+  static std::optional<SecretDigest> ParseHash(std::string_view stored_hash);
 
  private:
-  std::string key_;
+  struct KeyedState;
+  std::shared_ptr<const KeyedState> state_;  // immutable, so copies may share it
 };
 
 // Reads the 32-byte key at `path`, creating it (mode 0600, random) if the

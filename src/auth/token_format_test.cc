@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include "auth/token_format.h"
+#include "common/crypto.h"
+#include "common/ids.h"
 
 namespace opscale {
 namespace {
@@ -47,6 +49,37 @@ TEST(SecretHasherTest, KeyedHashDependsOnKey) {
   EXPECT_TRUE(h1.Matches(s, h1.Hash(s)));
   EXPECT_FALSE(h2.Matches(s, h1.Hash(s)));
   EXPECT_EQ(h1.Hash(s).find(s), std::string::npos);
+}
+
+// SecretHasher pads and runs the SHA-256 blocks itself (for speed): it must
+// equal OpenSSL's one-shot HMAC for every message length around the block
+// boundaries, and for keys shorter, equal to and longer than a block.
+TEST(SecretHasherTest, EqualsOneShotHmacForAllLengths) {
+  for (size_t key_size : {1, 32, 63, 64, 65, 200}) {
+    std::string key(key_size, '\0');
+    for (size_t i = 0; i < key_size; ++i) key[i] = static_cast<char>(i * 7 + 3);
+    SecretHasher hasher(key);
+    for (size_t n = 0; n <= 200; ++n) {
+      std::string message(n, '\0');
+      for (size_t i = 0; i < n; ++i) message[i] = static_cast<char>(i * 13 + n);
+      EXPECT_EQ(hasher.Hash(message), crypto::Hex(crypto::HmacSha256(key, message)))
+          << "key " << key_size << ", message " << n;
+    }
+  }
+}
+
+// Secrets issued before the checksum was computed with SHA256_Transform
+// (it was crypto::Sha256 over prefix + body) stay well-formed.
+TEST(TokenFormatTest, ChecksumIsFirst32BitsOfSha256InBase62) {
+  for (int i = 0; i < 100; ++i) {
+    std::string body = GenerateSecret(kServiceTokenPrefix).substr(kServiceTokenPrefix.size(), kSecretBodyLength);
+    std::string digest = crypto::Sha256(std::string(kServiceTokenPrefix) + body);
+    uint32_t v = 0;
+    for (int j = 0; j < 4; ++j) v = (v << 8) | static_cast<unsigned char>(digest[j]);
+    std::string sum(kSecretChecksumLength, '0');
+    for (int j = static_cast<int>(kSecretChecksumLength) - 1; j >= 0; --j, v /= 62) sum[j] = kBase62[v % 62];
+    EXPECT_TRUE(IsWellFormedSecret(std::string(kServiceTokenPrefix) + body + sum, kServiceTokenPrefix));
+  }
 }
 
 TEST(SecretHasherTest, KeyFileCreatedOnceWithMode0600) {
