@@ -28,6 +28,7 @@ struct ApiApp::Impl {
   Platform* platform;
   BrowserOptions browser;
   Router<RouteHandler> router;
+  Router<bool> from_memory;  // the /v1 routes of AnsweredFromMemory
   TunnelHost host;
   tunnel::TunnelRegistry& tunnels = host.registry();
 
@@ -128,11 +129,22 @@ ApiApp::ApiApp(Platform* platform, BrowserOptions browser) : impl_(std::make_uni
   AddOAuthApplicationRoutes(impl_->router);
   impl_->router.Add("GET", "/v1/organizations/{org}/databases/{db}/branches/{branch}/connect",
                     ConnectRoute(&impl_->host));
+  impl_->from_memory.Add("GET", "/v1/organizations/{org}/databases/{db}/branches/{branch}", true);
   Impl* impl = impl_.get();
   platform->core().set_on_revoke([impl](const Revocation& r) { impl->OnRevoke(r); });
 }
 
 ApiApp::~ApiApp() { impl_->platform->core().set_on_revoke({}); }
+
+bool ApiApp::AnsweredFromMemory(const Request& req) const {
+  if (req.method != "GET" && req.method != "HEAD") return false;
+  if (req.path.rfind("/v1/", 0) == 0) {
+    Params unused;
+    bool path_known = false;
+    return impl_->from_memory.Match("GET", req.path, &unused, &path_known) != nullptr;
+  }
+  return req.path.rfind("/auth/", 0) != 0 && req.path.rfind("/oauth/", 0) != 0 && req.path != "/v1";
+}
 
 Response ApiApp::Handle(const Request& req) {
   auto start = std::chrono::steady_clock::now();

@@ -216,6 +216,7 @@ struct ServerCore {
   // call on a worker (e.g. during Stop, after the acceptor closed).
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_guard;
   std::unique_ptr<asio::thread_pool> workers;
+  std::unique_ptr<asio::thread_pool> memory_lane;  // one thread (answered_from_memory)
   std::optional<tcp::acceptor> acceptor;         // executor: its own strand
   std::optional<asio::steady_timer> accept_retry;  // same strand
 
@@ -472,7 +473,10 @@ class Session : public std::enable_shared_from_this<Session> {
     server_->RequestStarted();
     // A slow handler is not the client's fault.
     stream_.expires_never();
-    asio::post(*server_->workers, Task{shared_from_this(), &Session::RunHandler});
+    const auto& from_memory = server_->options.answered_from_memory;
+    asio::thread_pool& lane =
+        from_memory && from_memory(req) ? *server_->memory_lane : *server_->workers;
+    asio::post(lane, Task{shared_from_this(), &Session::RunHandler});
   }
 
   // On a worker thread. request_ and response_ are handed over by the posts
@@ -798,6 +802,7 @@ Status HttpServer::Start() {
   s.accept_retry.emplace(s.acceptor->get_executor());
   s.work_guard.emplace(s.ioc->get_executor());
   s.workers = std::make_unique<asio::thread_pool>(std::max(1, o.worker_threads));
+  s.memory_lane = std::make_unique<asio::thread_pool>(1);
   asio::post(s.acceptor->get_executor(), [&s] { s.Accept(); });
   for (int i = 0; i < io_threads; ++i) {
     s.io_threads.emplace_back([&s] { s.ioc->run(); });
@@ -848,9 +853,11 @@ void HttpServer::Stop(int grace_ms) {
   // Handler calls already running cannot be interrupted: join waits for
   // them; queued ones are dropped. Then destroy the pool (its dropped jobs
   // release sessions) before the io_context their sockets belong to.
-  s.workers->stop();
-  s.workers->join();
-  s.workers.reset();
+  for (auto* pool : {&s.workers, &s.memory_lane}) {
+    (*pool)->stop();
+    (*pool)->join();
+    pool->reset();
+  }
   s.accept_retry.reset();
   s.acceptor.reset();
   s.ioc.reset();

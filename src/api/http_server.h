@@ -44,6 +44,13 @@ struct HttpServerOptions {
   int idle_timeout_seconds = 60;   // keep-alive idle time; <= 0: no limit
   int io_threads = 1;
   int worker_threads = 4;
+  // Requests for which this returns true are answered from memory (they
+  // never wait on the store or the engine): they run in order on one
+  // dedicated thread instead of the pool. Handing each request to a pool
+  // wakes a sleeping worker (a futex wake and a context switch), which cost
+  // a third of a cached GET's throughput as measured (bench/README.md, row
+  // 2); a single lane that stays busy under load takes them with no wakeup.
+  std::function<bool(const Request&)> answered_from_memory;
 };
 
 class HttpServer {

@@ -9,11 +9,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "api/api_app.h"
 #include "api/http_server.h"
+#include "api/log_sink.h"
 #include "service/migrate.h"
 #include "service/platform.h"
 
@@ -220,10 +220,12 @@ int CmdServe(const Common& c, const std::string& listen, const std::string& mysq
   if (!platform.ok()) return Fail(platform.status().message(), 1);
   spdlog::info("database engine: {}", (*platform)->engine().Describe());
   ApiApp app(platform->get());
+  http.answered_from_memory = [&app](const Request& r) { return app.AnsweredFromMemory(r); };
   HttpServer server(http, [&app](const Request& r) { return app.Handle(r); });
   Status st = server.Start();
   if (!st.ok()) return Fail(st.message(), 1);
   std::string shown_host = server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();
+  spdlog::default_logger()->flush();  // the start-up lines come before "listening on"
   std::cout << "listening on http://" << shown_host << ":" << server.port() << std::endl;
   spdlog::info("opscaled serving data dir {} on {}:{}", c.data_dir, server.host(), server.port());
 
@@ -239,7 +241,7 @@ int CmdServe(const Common& c, const std::string& listen, const std::string& mysq
 }  // namespace
 
 int RunServerMain(int argc, char** argv) {
-  auto logger = spdlog::stderr_color_mt("opscaled");
+  auto logger = std::make_shared<spdlog::logger>("opscaled", std::make_shared<BufferedLogSink>(STDERR_FILENO));
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 

@@ -58,7 +58,8 @@ Result<Principal> Authenticator::WithHooks(const CheckFn& check) const {
   // place (moving one costs ~0.1 us, a tenth of the whole check).
   std::optional<TimeMs> last_used_at;
   Result<Principal> p = check(&last_used_at);
-  if (!p.ok() && on_miss_ && on_miss_()) p = check(&last_used_at);
+  if (!p.ok() && p.status().code() == Code::kNotFound && on_miss_ && on_miss_())
+    p = check(&last_used_at);
   if (!p.ok()) {
     p = Status::Unauthenticated(kUnauthorizedMessage);
   } else if (on_used_) {

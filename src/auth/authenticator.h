@@ -5,9 +5,11 @@
 // Missing, malformed, unknown, wrong, expired and deleted credentials all
 // fail with the same 401 status and message.
 //
-// On a miss, it may ask `on_miss` (if set) whether the store changed behind
-// its back (another process created a token); if that returns true the index
-// was refreshed and the check is retried once.
+// When the credential is not in the index at all, it may ask `on_miss` (if
+// set) whether the store changed behind its back (another process created a
+// token); if that returns true the index was refreshed and the check is
+// retried once. A known credential with a wrong secret, or an expired one,
+// never calls it: those cost no store access.
 //
 // Thread-safety: Authenticate is safe to call concurrently.
 #pragma once

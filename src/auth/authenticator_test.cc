@@ -104,5 +104,24 @@ TEST_F(AuthenticatorTest, MissHookRetriesOnce) {
   EXPECT_EQ(calls, 1);
 }
 
+TEST_F(AuthenticatorTest, WrongSecretOfAKnownTokenNeverCallsTheMissHook) {
+  std::string s = GenerateSecret(kServiceTokenPrefix);
+  ServiceToken t;
+  t.id = "knowntoken01";
+  t.org_id = "org1";
+  t.secret_hash = index_.hasher().Hash(s);
+  index_.PutServiceToken(t);
+  int calls = 0;
+  auth_.set_on_miss([&] {
+    ++calls;
+    return false;
+  });
+  std::string wrong = GenerateSecret(kServiceTokenPrefix);
+  EXPECT_FALSE(auth_.Authenticate("knowntoken01:" + wrong, NowMs()).ok());
+  EXPECT_EQ(calls, 0);
+  EXPECT_FALSE(auth_.Authenticate("unknowntok01:" + wrong, NowMs()).ok());
+  EXPECT_EQ(calls, 1);
+}
+
 }  // namespace
 }  // namespace opscale

@@ -147,6 +147,9 @@ namespace {
 // Returns are Principals built as the return value (prvalues), so each is
 // moved once, into the Result: a Principal costs ~0.1 us to move.
 Status Refused() { return Status::Unauthenticated(""); }
+// The credential is not in the index at all (it may have been created by
+// another process a moment ago; see Authenticator's miss hook).
+Status Unknown() { return Status::NotFound(""); }
 
 Principal TokenPrincipal(const TokenRecord& r) {
   Principal p;
@@ -176,7 +179,8 @@ Result<Principal> CredentialIndex::CheckServiceToken(std::string_view id, std::s
   if (!HasValidChecksum(secret, kServiceTokenPrefix)) return Refused();
   const SecretDigest digest = hasher_.Digest(secret);
   const TokenRecord* r = tokens_->Find(id);
-  if (r == nullptr || !r->digest || !SameDigest(digest, *r->digest)) return Refused();
+  if (r == nullptr) return Unknown();
+  if (!r->digest || !SameDigest(digest, *r->digest)) return Refused();
   if (r->expires_at && *r->expires_at <= now) return Refused();
   if (last_used_at != nullptr) *last_used_at = r->last_used_at;
   return TokenPrincipal(*r);
@@ -188,7 +192,7 @@ Result<Principal> CredentialIndex::CheckBearer(const std::string& secret, TimeMs
   std::string hash = hasher_.Hash(secret);
   std::shared_lock lock(mu_);
   auto it = api_tokens_by_hash_.find(hash);
-  if (it == api_tokens_by_hash_.end()) return Refused();
+  if (it == api_tokens_by_hash_.end()) return Unknown();
   const ApiToken& t = it->second;
   if ((t.kind == kSessionKind) != (kind == BearerKind::kSession)) return Refused();
   if (t.expires_at && *t.expires_at <= now) return Refused();

@@ -71,8 +71,9 @@ class CredentialIndex {
   // Checks a service token id + secret. On success returns the token's
   // Principal and sets `*last_used_at` (if given) to the stored last use, so
   // the caller can throttle last-used writes. A malformed secret (shape or
-  // checksum, token_format.h), unknown id, wrong secret and expiry all give
-  // Unauthenticated without a message (the Authenticator words the 401).
+  // checksum, token_format.h), wrong secret and expiry give Unauthenticated
+  // and an unknown id NotFound, without a message (the Authenticator words
+  // the uniform 401).
   Result<Principal> CheckServiceToken(std::string_view id, std::string_view secret, TimeMs now,
                                       std::optional<TimeMs>* last_used_at = nullptr) const;
   // Checks a user secret (already shape-checked), the same way. API tokens

@@ -22,7 +22,7 @@ Result<Resolved> ResolveFor(ServiceCore& core, const RequestContext& ctx, const 
   OPSCALE_ASSIGN_OR_RETURN(auto resolved, core.ResolveDatabase(ctx, org, db));
   AccessSet held = Authorizer::Held(ctx.principal, resolved.second);
   if (!held.HasAny(BranchReadSet().Union(any))) return Status::NotFound();
-  auto b = core.store().GetBranch(resolved.first.id, branch);
+  auto b = core.GetBranch(resolved.first.id, branch);
   if (!b.ok()) {
     if (b.status().code() == Code::kNotFound) return Status::NotFound();
     return b.status();

@@ -12,7 +12,7 @@ Result<ConnectTarget> ConnectService::Authorize(const RequestContext& ctx, const
   const Database& db = resolved.first;
   if (!Authorizer::Held(ctx.principal, resolved.second).HasAny(BranchReadSet()))
     return Status::NotFound();
-  auto branch = core_->store().GetBranch(db.id, branch_name);
+  auto branch = core_->GetBranch(db.id, branch_name);
   if (!branch.ok()) {
     if (branch.status().code() == Code::kNotFound) return Status::NotFound();
     return branch.status();

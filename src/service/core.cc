@@ -17,7 +17,11 @@ Status ServiceCore::Write(const std::function<Status(Store&)>& write,
                           const std::function<void()>& apply) {
   {
     std::lock_guard lock(write_mu_);
-    OPSCALE_RETURN_IF_ERROR(store_->Transact(write));
+    Status st = store_->Transact(write);
+    // Even a failed transaction may have been committed in part by a nested
+    // one; forgetting is always safe.
+    cache_.Clear();
+    OPSCALE_RETURN_IF_ERROR(st);
     if (apply) apply();
   }
   if (on_committed_) on_committed_(nullptr);
@@ -45,6 +49,7 @@ Status ServiceCore::ReloadIndexLocked() {
     }));
     index_->Load(s);
   }
+  cache_.Clear();
 #ifdef __GLIBC__
   // The snapshot was millions of small rows; glibc keeps their freed pages
   // in the heap (they lie below the index's own allocations). Return them:
@@ -79,7 +84,7 @@ AuditEvent ServiceCore::Event(const RequestContext& ctx, const std::string& org_
 }
 
 Result<Organization> ServiceCore::ResolveOrg(const RequestContext& ctx, const std::string& org_name) {
-  auto org = store_->GetOrganizationByName(org_name);
+  auto org = GetOrganization(org_name);
   if (!org.ok()) {
     if (org.status().code() == Code::kNotFound) return Status::NotFound();
     return org.status();
@@ -88,11 +93,35 @@ Result<Organization> ServiceCore::ResolveOrg(const RequestContext& ctx, const st
   return org;
 }
 
+Result<Organization> ServiceCore::GetOrganization(const std::string& name) {
+  if (auto hit = cache_.Org(name)) return std::move(*hit);
+  const MetadataCache::Generation g = cache_.generation();
+  auto org = store_->GetOrganizationByName(name);
+  if (org.ok()) cache_.PutOrg(g, *org);
+  return org;
+}
+
+Result<Database> ServiceCore::GetDatabase(const std::string& org_id, const std::string& name) {
+  if (auto hit = cache_.Db(org_id, name)) return std::move(*hit);
+  const MetadataCache::Generation g = cache_.generation();
+  auto db = store_->GetDatabase(org_id, name);
+  if (db.ok()) cache_.PutDb(g, *db);
+  return db;
+}
+
+Result<Branch> ServiceCore::GetBranch(const std::string& database_id, const std::string& name) {
+  if (auto hit = cache_.BranchOf(database_id, name)) return std::move(*hit);
+  const MetadataCache::Generation g = cache_.generation();
+  auto b = store_->GetBranch(database_id, name);
+  if (b.ok()) cache_.PutBranch(g, *b);
+  return b;
+}
+
 Result<std::pair<Database, Resource>> ServiceCore::ResolveDatabase(const RequestContext& ctx,
                                                                    const std::string& org_name,
                                                                    const std::string& db_name) {
   OPSCALE_ASSIGN_OR_RETURN(Organization org, ResolveOrg(ctx, org_name));
-  auto db = store_->GetDatabase(org.id, db_name);
+  auto db = GetDatabase(org.id, db_name);
   if (!db.ok()) {
     if (db.status().code() == Code::kNotFound) return Status::NotFound();
     return db.status();

@@ -16,6 +16,7 @@
 #include "auth/credential_index.h"
 #include "auth/principal.h"
 #include "engine/engine.h"
+#include "service/metadata_cache.h"
 #include "storage/store.h"
 
 namespace opscale {
@@ -70,7 +71,7 @@ class ServiceCore {
     if (on_revoke_) on_revoke_(r);
   }
 
-  // Rebuilds the index from the store.
+  // Rebuilds the index from the store (and forgets the metadata cache).
   Status ReloadIndex();
   // If another process committed to the store since the last check, reloads
   // the index and returns true.
@@ -84,6 +85,11 @@ class ServiceCore {
   // The caller's organization by name: NotFound if it does not exist or the
   // caller does not belong to it.
   Result<Organization> ResolveOrg(const RequestContext& ctx, const std::string& org_name);
+  // Reads through the metadata cache (metadata_cache.h): the store is read
+  // only on a miss. Outside a transaction only; inside one, use the Store.
+  Result<Organization> GetOrganization(const std::string& name);
+  Result<Database> GetDatabase(const std::string& org_id, const std::string& name);
+  Result<Branch> GetBranch(const std::string& database_id, const std::string& name);
   // A database the caller can see (NotFound otherwise), with its resource path.
   Result<std::pair<Database, Resource>> ResolveDatabase(const RequestContext& ctx,
                                                         const std::string& org_name,
@@ -98,6 +104,7 @@ class ServiceCore {
   std::function<void(const Revocation&)> on_revoke_;
   std::function<void(const Revocation*)> on_committed_;
   std::mutex write_mu_;
+  MetadataCache cache_;
   int64_t external_version_ = -1;
 };
 

@@ -187,7 +187,7 @@ Result<Branch> DatabaseService::GetBranch(const RequestContext& ctx, const std::
   OPSCALE_ASSIGN_OR_RETURN(auto resolved, core_->ResolveDatabase(ctx, org, db));
   if (!Authorizer::Held(ctx.principal, resolved.second).HasAny(BranchReadSet()))
     return Status::NotFound();
-  auto b = core_->store().GetBranch(resolved.first.id, name);
+  auto b = core_->GetBranch(resolved.first.id, name);
   if (!b.ok() && b.status().code() == Code::kNotFound) return Status::NotFound();
   return b;
 }

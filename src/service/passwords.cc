@@ -88,7 +88,7 @@ Result<PasswordService::Target> PasswordService::Resolve(const RequestContext& c
   Target t;
   t.held = Authorizer::Held(ctx.principal, resolved.second);
   if (!t.held.HasAny(PasswordVisibleSet())) return Status::NotFound();
-  auto b = core_->store().GetBranch(resolved.first.id, branch);
+  auto b = core_->GetBranch(resolved.first.id, branch);
   if (!b.ok()) {
     if (b.status().code() == Code::kNotFound) return Status::NotFound();
     return b.status();

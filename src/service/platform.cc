@@ -29,7 +29,17 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   OPSCALE_RETURN_IF_ERROR(p->core_->ReloadIndex());
   p->authenticator_ = std::make_unique<Authenticator>(p->index_.get());
   Platform* raw = p.get();
-  p->authenticator_->set_on_miss([raw] { return raw->core_->RefreshIfChangedExternally(); });
+  // A credential unknown to the index may have just been created by another
+  // process (`opscaled user create` on a running server): ask the store
+  // whether it changed, at most once per 10 ms, so that a flood of unknown
+  // credentials costs at most 100 statements a second.
+  p->authenticator_->set_on_miss([raw] {
+    TimeMs now = NowMs();
+    TimeMs last = raw->last_miss_check_ms_.load(std::memory_order_relaxed);
+    if (now - last < 10 || !raw->last_miss_check_ms_.compare_exchange_strong(last, now))
+      return false;
+    return raw->core_->RefreshIfChangedExternally();
+  });
   p->authenticator_->set_on_used(
       [raw](const Principal& pr, std::optional<TimeMs> last) { raw->RecordUse(pr, last); });
   p->orgs_ = std::make_unique<OrganizationService>(p->core_.get());
@@ -52,6 +62,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       OPSCALE_RETURN_IF_ERROR(p->cluster_->Start());
       ClusterSync* cluster = p->cluster_.get();
       p->authenticator_->set_gate([cluster] { return cluster->Gate(); });
+    } else {
+      p->external_watch_ =
+          std::make_unique<ExternalChangeWatch>(p->core_.get(), std::chrono::milliseconds(250));
     }
   }
   return p;

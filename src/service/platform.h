@@ -5,6 +5,8 @@
 // Thread-safety: accessors are safe to call concurrently after Open().
 #pragma once
 
+#include <atomic>
+
 #include <memory>
 #include <string>
 
@@ -12,6 +14,7 @@
 #include "auth/credential_index.h"
 #include "service/bootstrap.h"
 #include "service/cluster_sync.h"
+#include "service/external_change_watch.h"
 #include "service/branch_modes.h"
 #include "service/core.h"
 #include "service/databases.h"
@@ -83,6 +86,8 @@ class Platform {
   // Last: destroyed first, so their threads stop before what they use goes.
   std::unique_ptr<PasswordService> passwords_;
   std::unique_ptr<ClusterSync> cluster_;
+  std::unique_ptr<ExternalChangeWatch> external_watch_;
+  std::atomic<TimeMs> last_miss_check_ms_{0};  // serve on SQLite; stopped first
 };
 
 }  // namespace opscale

@@ -1,0 +1,39 @@
+// ExternalChangeWatch: notices commits that another process made to the
+// store (`opscaled user create` next to a running server on one SQLite file)
+// and reloads ServiceCore's index and metadata cache. It asks the store every
+// `interval` (SQLite: a PRAGMA data_version), so such changes to
+// organizations, databases and branches show up within one interval while
+// reads are served from memory. (A credential unknown to the index is also
+// looked for at once: Platform's miss hook. Several nodes on PostgreSQL use
+// ClusterSync instead.)
+//
+// Thread-safety: construct and destroy from one thread; the work happens on
+// its own thread, stopped by the destructor.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace opscale {
+
+class ServiceCore;
+
+class ExternalChangeWatch {
+ public:
+  ExternalChangeWatch(ServiceCore* core, std::chrono::milliseconds interval);
+  ~ExternalChangeWatch();
+  ExternalChangeWatch(const ExternalChangeWatch&) = delete;
+  ExternalChangeWatch& operator=(const ExternalChangeWatch&) = delete;
+
+ private:
+  ServiceCore* core_;
+  std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace opscale
