@@ -1,12 +1,15 @@
 #include "cli/mysql_proxy.h"
 #include "common/text.h"
+#include "tunnel/relay.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +20,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <system_error>
+#include <thread>
 
 #include <boost/json.hpp>
 
@@ -222,6 +227,10 @@ int Dial(const std::string& host, const std::string& port, Clock::time_point dea
   }
   freeaddrinfo(list);
   if (fd >= 0) {
+    // Blocking from here on (the relay's recv() waits in the kernel; every
+    // other read and write here passes MSG_DONTWAIT).
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
@@ -452,29 +461,35 @@ Status UpstreamHandshake(PacketReader& upstream, const ServerGreeting& greeting,
 }
 
 Status RelayBytes(int a_fd, int b_fd, std::string to_b, std::string to_a, int stop_fd) {
-  auto never = Clock::time_point::max();
-  if (!SendAll(b_fd, to_b, never, stop_fd) || !SendAll(a_fd, to_a, never, stop_fd)) {
-    return Status::Ok();
+  tunnel::Relay relay(a_fd, b_fd);
+  if (stop_fd < 0) {
+    tunnel::RelayResult r = relay.Run(std::move(to_b), std::move(to_a));
+    if (r.end != tunnel::RelayEnd::kError) return Status::Ok();
+    return Status::Internal(std::string("relay: ") + std::strerror(r.error));
   }
-  char buf[65536];
-  for (;;) {
-    pollfd p[3] = {{a_fd, POLLIN, 0}, {b_fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-    int rc = poll(p, stop_fd >= 0 ? 3 : 2, -1);
-    if (rc < 0) {
-      if (errno == EINTR) continue;
-      return Status::Internal(std::string("poll: ") + std::strerror(errno));
-    }
-    if (stop_fd >= 0 && p[2].revents != 0) return Status::Ok();
-    for (int i = 0; i < 2; ++i) {
-      if (p[i].revents == 0) continue;
-      ssize_t n = recv(p[i].fd, buf, sizeof buf, MSG_DONTWAIT);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      if (n <= 0) return Status::Ok();  // EOF or reset: the connection is over
-      if (!SendAll(p[1 - i].fd, std::string_view(buf, static_cast<size_t>(n)), never, stop_fd)) {
-        return Status::Ok();
+  // The relay's threads block in recv(), not in poll(): a third one waits
+  // for `stop_fd` (or for the relay's end, on `done`) and stops the relay.
+  int done = eventfd(0, EFD_CLOEXEC);
+  if (done < 0) return Status::Internal(std::string("eventfd: ") + std::strerror(errno));
+  std::thread watcher;
+  try {
+    watcher = std::thread([&relay, stop_fd, done] {
+      pollfd p[2] = {{stop_fd, POLLIN, 0}, {done, POLLIN, 0}};
+      while (poll(p, 2, -1) < 0 && errno == EINTR) {
       }
-    }
+      relay.Stop();
+    });
+  } catch (const std::system_error& e) {
+    close(done);
+    return Status::Internal(std::string("cannot start a thread: ") + e.what());
   }
+  tunnel::RelayResult r = relay.Run(std::move(to_b), std::move(to_a));
+  uint64_t one = 1;
+  (void)!write(done, &one, sizeof one);
+  watcher.join();
+  close(done);
+  if (r.end != tunnel::RelayEnd::kError) return Status::Ok();
+  return Status::Internal(std::string("relay: ") + std::strerror(r.error));
 }
 
 Status ProxyConnection(int local_fd, TunnelConnection tunnel,

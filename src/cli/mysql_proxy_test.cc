@@ -6,12 +6,14 @@
 #include "cli/mysql_proxy.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -354,6 +356,45 @@ TEST_F(MySqlProxyTest, LocalClientGetsAnErrorWhenTheTunnelIsDead) {
   EXPECT_NE(out.text.find("opscale connect"), std::string::npos) << out.text;
   ASSERT_EQ(p.done.wait_for(10s), std::future_status::ready);
   EXPECT_EQ(p.done.get().code(), Code::kUnavailable);
+}
+
+// RelayBytes' stop_fd (Ctrl-C in `connect`): the relay's threads sit in a
+// blocking recv(); a readable stop_fd must still end it promptly, and the
+// peers then see the connection end.
+TEST(RelayBytesTest, StopFdEndsTheRelayAndPendingBytesGoFirst) {
+  int app_pair[2], db_pair[2], stop_pipe[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, app_pair), 0);
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, db_pair), 0);
+  ASSERT_EQ(pipe2(stop_pipe, O_CLOEXEC), 0);
+  Fd app(app_pair[0]), local(app_pair[1]), tunnel(db_pair[0]), db(db_pair[1]);
+  Fd stop_read(stop_pipe[0]), stop_write(stop_pipe[1]);
+  auto done = std::async(std::launch::async, [&] {
+    return RelayBytes(local.get(), tunnel.get(), "to-db:", "to-app:", stop_read.get());
+  });
+  ASSERT_EQ(send(app.get(), "ping", 4, MSG_NOSIGNAL), 4);
+  ASSERT_EQ(send(db.get(), "pong", 4, MSG_NOSIGNAL), 4);
+  auto read_n = [](int fd, size_t n) {
+    std::string out;
+    char buf[64];
+    while (out.size() < n) {
+      ssize_t got = recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
+      if (got <= 0) break;
+      out.append(buf, static_cast<size_t>(got));
+    }
+    return out;
+  };
+  EXPECT_EQ(read_n(db.get(), 10), "to-db:ping");
+  EXPECT_EQ(read_n(app.get(), 11), "to-app:pong");
+  EXPECT_NE(done.wait_for(50ms), std::future_status::ready);
+
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(write(stop_write.get(), "x", 1), 1);
+  ASSERT_EQ(done.wait_for(1s), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms);
+  EXPECT_TRUE(done.get().ok());
+  char c;
+  EXPECT_EQ(recv(app.get(), &c, 1, 0), 0);  // shut down: EOF, not a hang
+  EXPECT_EQ(recv(db.get(), &c, 1, 0), 0);
 }
 
 }  // namespace

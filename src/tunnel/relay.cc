@@ -1,70 +1,49 @@
 #include "tunnel/relay.h"
 
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
-#include <cstdint>
+#include <memory>
+#include <system_error>
+#include <thread>
 
 namespace opscale::tunnel {
 namespace {
 
 constexpr size_t kChunk = 64 * 1024;
 
-// One direction: bytes read from `from` waiting to be written to `to`.
-struct Direction {
-  int from;
-  int to;
-  std::string pending;
-  size_t offset = 0;
-  uint64_t bytes = 0;
-
-  bool HasPending() const { return offset < pending.size(); }
-
-  // Writes what it can without blocking. False with *err on failure.
-  bool Flush(int* err) {
-    while (HasPending()) {
-      ssize_t n = send(to, pending.data() + offset, pending.size() - offset,
-                       MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (n > 0) {
-        offset += static_cast<size_t>(n);
-        bytes += static_cast<uint64_t>(n);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-      *err = n < 0 ? errno : EPIPE;
+// For sockets that are non-blocking after all: waits until `fd` is ready.
+// False with errno when poll() itself fails.
+bool WaitReady(int fd, short events) {
+  pollfd p{fd, events, 0};
+  for (;;) {
+    int rc = poll(&p, 1, -1);
+    if (rc > 0 && (p.revents & POLLNVAL) != 0) {
+      errno = EBADF;
       return false;
     }
-    pending.clear();
-    offset = 0;
-    return true;
+    if (rc > 0) return true;
+    if (rc < 0 && errno != EINTR) return false;
   }
+}
 
-  // Reads one chunk. 1: data, 0: EOF, -1: error (*err), 2: nothing yet.
-  int Fill(int* err) {
-    pending.resize(kChunk);
-    offset = 0;
-    for (;;) {
-      ssize_t n = recv(from, pending.data(), pending.size(), MSG_DONTWAIT);
-      if (n > 0) {
-        pending.resize(static_cast<size_t>(n));
-        return 1;
-      }
-      pending.clear();
-      if (n == 0) return 0;
-      if (errno == EINTR) {
-        pending.resize(kChunk);
-        continue;
-      }
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return 2;
-      *err = errno;
-      return -1;
+// Sends all of `data`. False with *err on failure (EPIPE when the peer is gone).
+bool SendAll(int fd, std::string_view data, uint64_t* sent, int* err) {
+  while (!data.empty()) {
+    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      data.remove_prefix(static_cast<size_t>(n));
+      *sent += static_cast<uint64_t>(n);
+      continue;
     }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && WaitReady(fd, POLLOUT)) continue;
+    *err = n < 0 ? errno : EPIPE;
+    return false;
   }
-};
+  return true;
+}
 
 }  // namespace
 
@@ -78,77 +57,92 @@ const char* RelayEndName(RelayEnd end) {
   return "error";
 }
 
-Relay::Relay(int left_fd, int right_fd)
-    : left_fd_(left_fd), right_fd_(right_fd), wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
-
-Relay::~Relay() {
-  if (wake_fd_ >= 0) close(wake_fd_);
-}
+Relay::Relay(int left_fd, int right_fd) : left_fd_(left_fd), right_fd_(right_fd) {}
 
 void Relay::Stop() {
+  std::lock_guard lock(mu_);
   stopped_ = true;
-  if (wake_fd_ >= 0) {
-    uint64_t one = 1;
-    ssize_t ignored = write(wake_fd_, &one, sizeof one);
-    (void)ignored;
+  if (!running_ || ended_) return;
+  ended_ = true;
+  end_ = RelayEnd::kStopped;
+  error_ = 0;
+  shutdown(left_fd_, SHUT_RDWR);
+  shutdown(right_fd_, SHUT_RDWR);
+}
+
+void Relay::End(RelayEnd end, int error) {
+  std::lock_guard lock(mu_);
+  if (ended_) return;
+  ended_ = true;
+  end_ = end;
+  error_ = error;
+  shutdown(left_fd_, SHUT_RDWR);
+  shutdown(right_fd_, SHUT_RDWR);
+}
+
+uint64_t Relay::Pump(int from, int to, std::string_view pending, RelayEnd from_closed,
+                     RelayEnd to_closed) {
+  uint64_t sent = 0;
+  int err = 0;
+  if (!SendAll(to, pending, &sent, &err)) {
+    End(to_closed, err);
+    return sent;
+  }
+  // Allocated once, not zero-filled: a fresh or resized std::string per
+  // read would clear 64 KiB for every small MySQL packet.
+  auto buf = std::make_unique_for_overwrite<char[]>(kChunk);
+  for (;;) {
+    ssize_t n = recv(from, buf.get(), kChunk, 0);
+    if (n > 0) {
+      if (!SendAll(to, std::string_view(buf.get(), static_cast<size_t>(n)), &sent, &err)) {
+        End(to_closed, err);
+        return sent;
+      }
+      continue;
+    }
+    if (n == 0) {
+      End(from_closed, 0);
+      return sent;
+    }
+    if (errno == EINTR) continue;
+    if ((errno == EAGAIN || errno == EWOULDBLOCK) && WaitReady(from, POLLIN)) continue;
+    bool broken = errno == EBADF || errno == ENOTSOCK || errno == EINVAL;
+    End(broken ? RelayEnd::kError : from_closed, errno);
+    return sent;
   }
 }
 
 RelayResult Relay::Run(std::string left_pending, std::string right_pending) {
   RelayResult result;
-  if (wake_fd_ < 0) {
-    result.error = EMFILE;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) {
+      result.end = RelayEnd::kStopped;
+      return result;
+    }
+    running_ = true;
+  }
+  // Right to left on a second thread, left to right on this one.
+  std::thread right_to_left;
+  try {
+    right_to_left = std::thread([&] {
+      result.right_to_left_bytes =
+          Pump(right_fd_, left_fd_, right_pending, RelayEnd::kRightClosed, RelayEnd::kLeftClosed);
+    });
+  } catch (const std::system_error& e) {
+    std::lock_guard lock(mu_);
+    running_ = false;
+    result.error = e.code().value();
     return result;
   }
-  Direction l2r{left_fd_, right_fd_, std::move(left_pending)};
-  Direction r2l{right_fd_, left_fd_, std::move(right_pending)};
-  auto finish = [&](RelayEnd end, int err) {
-    result.end = end;
-    result.error = err;
-    result.left_to_right_bytes = l2r.bytes;
-    result.right_to_left_bytes = r2l.bytes;
-    return result;
-  };
-  int err = 0;
-  if (!l2r.Flush(&err)) return finish(RelayEnd::kRightClosed, err);
-  if (!r2l.Flush(&err)) return finish(RelayEnd::kLeftClosed, err);
-
-  for (;;) {
-    if (stopped_) return finish(RelayEnd::kStopped, 0);
-    // A direction reads only once its buffer is drained: the slower peer
-    // throttles the faster one instead of growing memory.
-    pollfd fds[3] = {
-        {left_fd_, static_cast<short>((l2r.HasPending() ? 0 : POLLIN) |
-                                      (r2l.HasPending() ? POLLOUT : 0)), 0},
-        {right_fd_, static_cast<short>((r2l.HasPending() ? 0 : POLLIN) |
-                                       (l2r.HasPending() ? POLLOUT : 0)), 0},
-        {wake_fd_, POLLIN, 0},
-    };
-    int rc = poll(fds, 3, -1);
-    if (rc < 0) {
-      if (errno == EINTR) continue;
-      return finish(RelayEnd::kError, errno);
-    }
-    if (fds[2].revents != 0 || stopped_) return finish(RelayEnd::kStopped, 0);
-    for (int i = 0; i < 2; ++i) {
-      short ev = fds[i].revents;
-      Direction& in = i == 0 ? l2r : r2l;    // reads from this socket
-      Direction& out = i == 0 ? r2l : l2r;   // writes to this socket
-      RelayEnd closed = i == 0 ? RelayEnd::kLeftClosed : RelayEnd::kRightClosed;
-      RelayEnd other = i == 0 ? RelayEnd::kRightClosed : RelayEnd::kLeftClosed;
-      if (ev & POLLNVAL) return finish(RelayEnd::kError, EBADF);
-      if ((ev & (POLLIN | POLLHUP | POLLERR)) && !in.HasPending()) {
-        int got = in.Fill(&err);
-        if (got == 0) return finish(closed, 0);
-        if (got < 0) return finish(closed, err);
-        if (got == 1 && !in.Flush(&err)) return finish(other, err);
-      } else if (ev & (POLLHUP | POLLERR)) {
-        // Gone while we still hold data for the other side's reader.
-        return finish(closed, 0);
-      }
-      if ((ev & POLLOUT) && !out.Flush(&err)) return finish(closed, err);
-    }
-  }
+  result.left_to_right_bytes =
+      Pump(left_fd_, right_fd_, left_pending, RelayEnd::kLeftClosed, RelayEnd::kRightClosed);
+  right_to_left.join();
+  std::lock_guard lock(mu_);
+  running_ = false;
+  result.end = end_;
+  result.error = error_;
+  return result;
 }
 
 }  // namespace opscale::tunnel

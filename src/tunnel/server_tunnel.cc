@@ -102,13 +102,10 @@ RelayResult RunServerTunnel(int client_fd, std::string already_read, int upstrea
   }
   SetSocketOptions(client_fd);
   Relay relay(client_fd, upstream_fd);
-  // The shutdowns make both peers see the end at once, before this thread
-  // even wakes up; the descriptors stay open (and theirs) until Unregister.
-  TunnelId id = registry.Register(std::move(info), [&relay, client_fd, upstream_fd] {
-    shutdown(client_fd, SHUT_RDWR);
-    shutdown(upstream_fd, SHUT_RDWR);
-    relay.Stop();
-  });
+  // Stop() shuts both sockets down: both peers see the end at once, before
+  // the relay's threads even wake up; the descriptors stay open (and ours)
+  // until Unregister.
+  TunnelId id = registry.Register(std::move(info), [&relay] { relay.Stop(); });
   if (still_allowed && !still_allowed()) relay.Stop();
   RelayResult result = relay.Run(std::move(already_read));
   registry.Unregister(id);

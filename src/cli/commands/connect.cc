@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -234,6 +235,8 @@ Outcome Connect(Context& ctx, const std::vector<std::string>& a, const ConnectFl
       if (fds[1].revents) break;
       int c = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
       if (c < 0) continue;
+      int one = 1;  // answers leave at once, not after the client's next ACK
+      setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       std::thread(ServeOne, s, c).detach();
     }
   });
