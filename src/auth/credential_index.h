@@ -70,8 +70,9 @@ class CredentialIndex {
 
   // Checks a service token id + secret. On success returns the token's
   // Principal and sets `*last_used_at` (if given) to the stored last use, so
-  // the caller can throttle last-used writes. A malformed secret (shape or
-  // checksum, token_format.h), wrong secret and expiry give Unauthenticated
+  // the caller can throttle last-used writes. A secret of the wrong shape
+  // (token_format.h; a bad checksum is left to the keyed hash, which refuses
+  // it), a wrong secret and expiry give Unauthenticated
   // and an unknown id NotFound, without a message (the Authenticator words
   // the uniform 401).
   Result<Principal> CheckServiceToken(std::string_view id, std::string_view secret, TimeMs now,
