@@ -4,7 +4,7 @@
 // Authorizer::Authorize(read_branch, database), for a different token each
 // time (a shuffled walk over all N, so the index is not trivially cache-hot).
 //
-// Run (Release build with -DOPSCALE_BENCH=ON; see bench/README-index.md):
+// Run (Release build with -DOPSCALE_BENCH=ON; see bench/README.md):
 //   taskset -c 0 build-bench/bench/token_check_bench
 // and read the *_median rows. Target: median <= 1 us; 1M within 1.5x of 1k.
 #include <benchmark/benchmark.h>

@@ -27,29 +27,77 @@ void AddGrant(TokenRecord& r, const Grant& g) {
 
 }  // namespace
 
+// --- TokenLoader ---
+
+CredentialIndex::TokenLoader::TokenLoader() : table_(std::make_unique<TokenTable>()) {}
+CredentialIndex::TokenLoader::~TokenLoader() = default;
+CredentialIndex::TokenLoader::TokenLoader(TokenLoader&&) noexcept = default;
+CredentialIndex::TokenLoader& CredentialIndex::TokenLoader::operator=(TokenLoader&&) noexcept =
+    default;
+
+void CredentialIndex::TokenLoader::Reserve(size_t tokens) { table_->Reserve(tokens); }
+
+void CredentialIndex::TokenLoader::Add(const ServiceToken& t) {
+  FlushGrants();  // (only if a caller mixed the order)
+  applied_token_ = nullptr;  // adding may move the records
+  table_->Prefetch(t.id);
+  if (token_count_ - tokens_done_ == kTokensAhead) {
+    const ServiceToken& oldest = tokens_[tokens_done_++ % kTokensAhead];
+    SetToken(table_->FindOrAdd(oldest.id), oldest);
+  }
+  tokens_[token_count_++ % kTokensAhead] = t;  // copy-assignment reuses the strings' capacity
+}
+
+void CredentialIndex::TokenLoader::Add(const Grant& g) {
+  FlushTokens();
+  if (g.token_id != added_token_id_) {
+    table_->Prefetch(g.token_id);
+    added_token_id_ = g.token_id;
+  }
+  if (grant_count_ - grants_done_ == kGrantsAhead) ApplyGrant(grants_[grants_done_++ % kGrantsAhead]);
+  grants_[grant_count_++ % kGrantsAhead] = g;
+}
+
+void CredentialIndex::TokenLoader::ApplyGrant(const Grant& g) {
+  if (applied_token_ == nullptr || g.token_id != applied_token_id_) {
+    applied_token_ = table_->Find(g.token_id);
+    applied_token_id_ = g.token_id;
+  }
+  if (applied_token_ != nullptr) AddGrant(*applied_token_, g);
+}
+
+void CredentialIndex::TokenLoader::FlushTokens() {
+  for (; tokens_done_ < token_count_; ++tokens_done_) {
+    const ServiceToken& t = tokens_[tokens_done_ % kTokensAhead];
+    SetToken(table_->FindOrAdd(t.id), t);
+  }
+}
+
+void CredentialIndex::TokenLoader::FlushGrants() {
+  for (; grants_done_ < grant_count_; ++grants_done_) ApplyGrant(grants_[grants_done_ % kGrantsAhead]);
+}
+
+// --- CredentialIndex ---
+
 CredentialIndex::CredentialIndex(SecretHasher hasher)
     : hasher_(std::move(hasher)), tokens_(std::make_unique<TokenTable>()) {}
 
 CredentialIndex::~CredentialIndex() = default;
 
 void CredentialIndex::Load(const IndexSnapshot& s) {
-  // Build the new service-token table without the lock (requests keep being
-  // answered from the old one meanwhile), then swap it in.
-  auto tokens = std::make_unique<TokenTable>();
-  tokens->Reserve(s.service_tokens.size());
-  // Each row lands in a random slot of a table larger than the caches:
-  // prefetch the slot of the row a few ahead, so the misses overlap.
-  constexpr size_t kAhead = 8;
-  const auto& ts = s.service_tokens;
-  for (size_t i = 0; i < ts.size(); ++i) {
-    if (i + kAhead < ts.size()) tokens->Prefetch(ts[i + kAhead].id);
-    SetToken(tokens->FindOrAdd(ts[i].id), ts[i]);
-  }
-  const auto& gs = s.grants;
-  for (size_t i = 0; i < gs.size(); ++i) {
-    if (i + kAhead < gs.size()) tokens->Prefetch(gs[i + kAhead].token_id);
-    if (TokenRecord* r = tokens->Find(gs[i].token_id)) AddGrant(*r, gs[i]);
-  }
+  TokenLoader loader;
+  loader.Reserve(s.service_tokens.size());
+  for (const auto& t : s.service_tokens) loader.Add(t);
+  for (const auto& g : s.grants) loader.Add(g);
+  Load(s, std::move(loader));
+}
+
+void CredentialIndex::Load(const IndexSnapshot& s, TokenLoader loader) {
+  // The new service-token table was built without the lock (requests keep
+  // being answered from the old one meanwhile); swap it in.
+  loader.FlushTokens();
+  loader.FlushGrants();
+  std::unique_ptr<TokenTable> tokens = std::move(loader.table_);
   std::unique_lock lock(mu_);
   org_id_by_name_.clear();
   org_name_by_id_.clear();

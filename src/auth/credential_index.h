@@ -13,6 +13,7 @@
 // Thread-safety: all methods are safe to call concurrently (shared_mutex).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -40,9 +41,47 @@ struct IndexSnapshot {
 };
 
 class TokenTable;
+struct TokenRecord;
 
 class CredentialIndex {
  public:
+  // Builds a service-token table from rows given one at a time (e.g. by
+  // Store::ScanCredentials), so that millions of rows are never held at
+  // once: every token first, then the grants (a grant of a token it has not
+  // seen grants nothing). Not thread-safe; hand it to Load().
+  class TokenLoader {
+   public:
+    TokenLoader();
+    ~TokenLoader();
+    TokenLoader(TokenLoader&&) noexcept;
+    TokenLoader& operator=(TokenLoader&&) noexcept;
+
+    // Makes room for `tokens` tokens up front (a hint).
+    void Reserve(size_t tokens);
+    void Add(const ServiceToken& t);
+    void Add(const Grant& g);
+
+   private:
+    friend class CredentialIndex;
+    // Each token lands in a random slot of a table far larger than the
+    // caches. A row waits here for a few more rows: its slot is prefetched
+    // when it arrives and written when it leaves, so the misses of several
+    // rows overlap. (A token's grants come together, ~5 per token: hence the
+    // longer queue for grants.)
+    static constexpr size_t kTokensAhead = 8, kGrantsAhead = 32;
+    void FlushTokens();
+    void FlushGrants();
+    void ApplyGrant(const Grant& g);
+    std::unique_ptr<TokenTable> table_;
+    std::array<ServiceToken, kTokensAhead> tokens_;
+    std::array<Grant, kGrantsAhead> grants_;
+    size_t token_count_ = 0, grant_count_ = 0;  // rows added (a ring position)
+    size_t tokens_done_ = 0, grants_done_ = 0;  // rows written to the table
+    // The token of the last grant written, and of the last one added.
+    std::string applied_token_id_, added_token_id_;
+    TokenRecord* applied_token_ = nullptr;
+  };
+
   explicit CredentialIndex(SecretHasher hasher);
   ~CredentialIndex();
 
@@ -52,6 +91,9 @@ class CredentialIndex {
   // taken, so checks go on meanwhile; callers must not run Put*/Remove*
   // concurrently with Load (ServiceCore serializes both under its write lock).
   void Load(const IndexSnapshot& snapshot);
+  // The same, with the service tokens and grants from `tokens` (those of
+  // `snapshot` are ignored).
+  void Load(const IndexSnapshot& snapshot, TokenLoader tokens);
 
   void PutOrganization(const Organization& org);
   void PutUser(const User& user);

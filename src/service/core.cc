@@ -15,15 +15,19 @@ ServiceCore::ServiceCore(Store* store, CredentialIndex* index, engine::Engine* e
 
 Status ServiceCore::Write(const std::function<Status(Store&)>& write,
                           const std::function<void()>& apply) {
+  Store::CommitTicket ticket = 0;
   {
     std::lock_guard lock(write_mu_);
-    Status st = store_->Transact(write);
+    auto committed = store_->TransactNoWait(write);
     // Even a failed transaction may have been committed in part by a nested
     // one; forgetting is always safe.
     cache_.Clear();
-    OPSCALE_RETURN_IF_ERROR(st);
+    OPSCALE_ASSIGN_OR_RETURN(ticket, std::move(committed));
     if (apply) apply();
   }
+  // Outside the lock: the commits of writers that queued behind this one
+  // share its flush to disk (group commit, store.h).
+  OPSCALE_RETURN_IF_ERROR(store_->WaitDurable(ticket));
   if (on_committed_) on_committed_(nullptr);
   return Status::Ok();
 }
@@ -33,27 +37,39 @@ Status ServiceCore::ReloadIndex() {
   return ReloadIndexLocked();
 }
 
+namespace {
+
+// Streams the store's tokens and grants straight into the index's loader.
+class LoaderSink final : public CredentialSink {
+ public:
+  void ExpectServiceTokens(size_t count) override { loader.Reserve(count); }
+  void OnServiceToken(const ServiceToken& t) override { loader.Add(t); }
+  void OnGrant(const Grant& g) override { loader.Add(g); }
+  CredentialIndex::TokenLoader loader;
+};
+
+}  // namespace
+
 Status ServiceCore::ReloadIndexLocked() {
   auto version = store_->ExternalChangeVersion();
   {
     IndexSnapshot s;
-    // One transaction, so the snapshot is consistent across the six lists.
+    LoaderSink sink;
+    // One transaction, so the snapshot is consistent across the lists.
     OPSCALE_RETURN_IF_ERROR(store_->Transact([&](Store& tx) -> Status {
       OPSCALE_ASSIGN_OR_RETURN(s.orgs, tx.ListOrganizations());
       OPSCALE_ASSIGN_OR_RETURN(s.users, tx.ListUsers());
       OPSCALE_ASSIGN_OR_RETURN(s.memberships, tx.ListMemberships());
-      OPSCALE_ASSIGN_OR_RETURN(s.service_tokens, tx.ListAllServiceTokens());
-      OPSCALE_ASSIGN_OR_RETURN(s.grants, tx.ListAllGrants());
+      OPSCALE_RETURN_IF_ERROR(tx.ScanCredentials(sink));
       OPSCALE_ASSIGN_OR_RETURN(s.api_tokens, tx.ListApiTokens());
       return Status::Ok();
     }));
-    index_->Load(s);
+    index_->Load(s, std::move(sink.loader));
   }
   cache_.Clear();
 #ifdef __GLIBC__
-  // The snapshot was millions of small rows; glibc keeps their freed pages
-  // in the heap (they lie below the index's own allocations). Return them:
-  // with 1M tokens that is about a third of the process's memory.
+  // Give back to the system what the previous index (and the store's
+  // caches) freed: glibc keeps freed pages in the heap otherwise.
   malloc_trim(0);
 #endif
   if (version.ok()) external_version_ = *version;

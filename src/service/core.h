@@ -52,7 +52,10 @@ class ServiceCore {
   static std::string SchemaName(const Branch& b) { return "br_" + b.id; }
 
   // Runs `write` in one store transaction; if it commits, runs `apply`
-  // (index updates, notifications) before releasing the write lock.
+  // (index updates, notifications) before releasing the write lock, then
+  // waits, without the lock, until the commit is durable. So the index may
+  // show a write a moment before it is on disk (only a power cut in that
+  // moment could undo it); the caller is answered after.
   Status Write(const std::function<Status(Store&)>& write, const std::function<void()>& apply = {});
 
   // Subscribes the connection registry (wired by opscaled serve). Called

@@ -13,6 +13,7 @@
 //    Inside `fn`, use only the Store& passed to it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,13 +31,41 @@
 
 namespace opscale {
 
+// Receives the rows of Store::ScanCredentials(), one at a time.
+class CredentialSink {
+ public:
+  virtual ~CredentialSink() = default;
+  // Called first, with the number of service tokens that follow.
+  virtual void ExpectServiceTokens(size_t count) = 0;
+  // The object is valid only during the call (backends reuse it).
+  virtual void OnServiceToken(const ServiceToken& t) = 0;
+  // After every token; same validity.
+  virtual void OnGrant(const Grant& g) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
 
   // Runs fn inside one transaction. If fn returns non-Ok, or the commit
-  // fails, nothing fn wrote is kept and that status is returned.
+  // fails, nothing fn wrote is kept and that status is returned. On Ok the
+  // writes are durable (they survive a crash and a power cut).
   virtual Status Transact(const std::function<Status(Store& tx)>& fn) = 0;
+
+  // Transact() in two halves, for group commit. TransactNoWait() commits
+  // like Transact() but may return before the commit is on disk; the
+  // caller must then call WaitDurable() with the ticket before it reports
+  // success. Meant for a caller that does more work right after the commit
+  // under a lock of its own (ServiceCore: index updates, in commit order):
+  // it waits after releasing that lock, so concurrent callers' commits share
+  // one flush to disk. Until WaitDurable() returns, the writes are visible
+  // to other readers and survive a crash of the process, but a power cut
+  // may undo them. Inside a Transact() the ticket is 0 (the outer commit
+  // decides). WaitDurable() fails with Internal if the flush failed; after
+  // that every later one fails too (what is on disk is then unknown).
+  using CommitTicket = int64_t;
+  virtual Result<CommitTicket> TransactNoWait(const std::function<Status(Store& tx)>& fn) = 0;
+  virtual Status WaitDurable(CommitTicket ticket) = 0;
 
   // A number that changes whenever another process or node has committed a
   // write (SQLite: PRAGMA data_version; PostgreSQL: a counter every write
@@ -97,6 +126,14 @@ class Store {
                              const std::string& resource_id, const std::string& access) = 0;
   virtual Result<std::vector<Grant>> ListGrants(const std::string& token_id) = 0;  // by created_at
   virtual Result<std::vector<Grant>> ListAllGrants() = 0;
+  // Every service token, then every grant, in no particular order, streamed
+  // into `sink` (an index rebuild at start-up: with 1M tokens, materializing
+  // both lists would take a gigabyte and most of the time). Only what a
+  // credential check needs is read: tokens carry id, org_id, name,
+  // secret_hash, expires_at and last_used_at; grants token_id,
+  // resource_type, resource_id and access (other fields are left empty).
+  // For a view consistent with other reads, call it inside Transact().
+  virtual Status ScanCredentials(CredentialSink& sink) = 0;
 
   // --- Branch passwords (usernames unique; rows go with their branch) ---
   virtual Status InsertPassword(const Password& p) = 0;

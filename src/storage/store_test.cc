@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <string>
@@ -599,6 +600,111 @@ TEST_F(StoreTest, ConcurrentWritersOnOneStore) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(store().ListAllServiceTokens()->size(), size_t{kThreads * kPerThread});
   EXPECT_EQ(store().ListAllGrants()->size(), size_t{kThreads * kPerThread});
+}
+
+TEST_F(StoreTest, ScanCredentialsStreamsWhatACheckNeeds) {
+  SeedOrgAndDb();
+  ServiceToken unnamed = MakeToken("t2", "o1", 100);
+  unnamed.name.reset();
+  unnamed.expires_at = 5000;
+  ASSERT_TRUE(store().InsertServiceToken(MakeToken("t1", "o1", 200)).ok());
+  ASSERT_TRUE(store().InsertServiceToken(unnamed).ok());
+  ASSERT_TRUE(store().TouchServiceToken("t1", 4242).ok());
+  auto dbt = ResourceType::kDatabase;
+  ASSERT_TRUE(store().InsertGrant(MakeGrant("g1", "t1", dbt, "db1", "read_branch", 1)).ok());
+  ASSERT_TRUE(
+      store().InsertGrant(MakeGrant("g2", "t1", ResourceType::kOrganization, "o1", "read_databases", 2))
+          .ok());
+  ASSERT_TRUE(store().InsertGrant(MakeGrant("g3", "t2", dbt, "db1", "connect_branch", 3)).ok());
+
+  struct Sink : CredentialSink {
+    void ExpectServiceTokens(size_t n) override {
+      EXPECT_TRUE(tokens.empty() && grants.empty());  // first
+      expected = n;
+    }
+    void OnServiceToken(const ServiceToken& t) override {
+      EXPECT_TRUE(grants.empty());  // every token before any grant
+      tokens.push_back(t);
+    }
+    void OnGrant(const Grant& g) override { grants.push_back(g); }
+    size_t expected = 99;
+    std::vector<ServiceToken> tokens;
+    std::vector<Grant> grants;
+  } sink;
+  ASSERT_TRUE(store().ScanCredentials(sink).ok());
+  EXPECT_EQ(sink.expected, 2u);
+  ASSERT_EQ(sink.tokens.size(), 2u);
+  std::sort(sink.tokens.begin(), sink.tokens.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  EXPECT_EQ(sink.tokens[0].id, "t1");
+  EXPECT_EQ(sink.tokens[0].org_id, "o1");
+  EXPECT_EQ(sink.tokens[0].name, std::optional<std::string>("token t1"));
+  EXPECT_EQ(sink.tokens[0].secret_hash, "hash-t1");
+  EXPECT_EQ(sink.tokens[0].last_used_at, std::optional<TimeMs>(4242));
+  EXPECT_FALSE(sink.tokens[0].expires_at.has_value());
+  EXPECT_FALSE(sink.tokens[1].name.has_value());  // not the previous row's name
+  EXPECT_EQ(sink.tokens[1].expires_at, std::optional<TimeMs>(5000));
+  EXPECT_FALSE(sink.tokens[1].last_used_at.has_value());
+  ASSERT_EQ(sink.grants.size(), 3u);
+  std::vector<std::string> seen;
+  for (const auto& g : sink.grants)
+    seen.push_back(g.token_id + " " + ResourceTypeName(g.resource_type) + " " + g.resource_id +
+                   " " + g.access);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"t1 Database db1 read_branch",
+                                            "t1 Organization o1 read_databases",
+                                            "t2 Database db1 connect_branch"}));
+}
+
+TEST_F(StoreTest, TransactNoWaitThenWaitDurable) {
+  auto ticket = store().TransactNoWait(
+      [](Store& tx) -> Status { return tx.InsertOrganization(MakeOrg("o1", "acme")); });
+  ASSERT_TRUE(ticket.ok()) << ticket.status().ToString();
+  // Committed: visible before it is waited for.
+  EXPECT_TRUE(store().GetOrganizationById("o1").ok());
+  EXPECT_TRUE(store().WaitDurable(*ticket).ok());
+  EXPECT_TRUE(store().WaitDurable(*ticket).ok());  // again: at once
+  // A failed fn keeps nothing and gives no ticket.
+  auto failed = store().TransactNoWait([](Store& tx) -> Status {
+    OPSCALE_RETURN_IF_ERROR(tx.InsertOrganization(MakeOrg("o2", "other")));
+    return Status::Conflict("no");
+  });
+  EXPECT_EQ(failed.status().code(), Code::kConflict);
+  EXPECT_EQ(store().GetOrganizationById("o2").status().code(), Code::kNotFound);
+  // Read-only and nested transactions need no flush of their own.
+  auto read_only = store().TransactNoWait(
+      [](Store& tx) -> Status { return tx.GetOrganizationById("o1").status(); });
+  ASSERT_TRUE(read_only.ok());
+  EXPECT_EQ(*read_only, 0);
+  Status outer = store().Transact([](Store& tx) -> Status {
+    auto inner = tx.TransactNoWait(
+        [](Store& t) -> Status { return t.InsertOrganization(MakeOrg("o3", "third")); });
+    if (!inner.ok()) return inner.status();
+    EXPECT_EQ(*inner, 0);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(outer.ok());
+  EXPECT_TRUE(store().GetOrganizationById("o3").ok());
+}
+
+TEST_F(StoreTest, ConcurrentNoWaitWritersAllBecomeDurable) {
+  ASSERT_TRUE(store().InsertOrganization(MakeOrg("o1", "acme")).ok());
+  constexpr int kThreads = 4, kPerThread = 20;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        auto ticket = store().TransactNoWait(
+            [&](Store& tx) -> Status { return tx.InsertServiceToken(MakeToken(id, "o1", i)); });
+        if (!ticket.ok() || !store().WaitDurable(*ticket).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store().ListAllServiceTokens()->size(), size_t{kThreads * kPerThread});
 }
 
 TEST_F(StoreTest, PasswordsCrudExpiryAndCascade) {

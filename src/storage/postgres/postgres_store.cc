@@ -155,6 +155,14 @@ Status PostgresStore::Transact(const std::function<Status(Store& tx)>& fn) {
                              s.message() + ")");
 }
 
+Result<Store::CommitTicket> PostgresStore::TransactNoWait(
+    const std::function<Status(Store& tx)>& fn) {
+  OPSCALE_RETURN_IF_ERROR(Transact(fn));
+  return CommitTicket{0};
+}
+
+Status PostgresStore::WaitDurable(CommitTicket) { return Status::Ok(); }
+
 Status PostgresStore::TransactOnce(const std::function<Status(Store& tx)>& fn) {
   constexpr const char* kBegin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
   OPSCALE_RETURN_IF_ERROR(conn_->EnsureOpen());

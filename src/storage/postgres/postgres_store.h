@@ -72,6 +72,10 @@ class PostgresStore final : public Store {
   PostgresStore& operator=(const PostgresStore&) = delete;
 
   Status Transact(const std::function<Status(Store& tx)>& fn) override;
+  // PostgreSQL's own commit is durable (and groups concurrent flushes):
+  // the ticket is always 0 and WaitDurable() returns at once.
+  Result<CommitTicket> TransactNoWait(const std::function<Status(Store& tx)>& fn) override;
+  Status WaitDurable(CommitTicket ticket) override;
   Result<int64_t> ExternalChangeVersion() override;
 
   Status InsertOrganization(const Organization& org) override;
@@ -116,6 +120,7 @@ class PostgresStore final : public Store {
                      const std::string& access) override;
   Result<std::vector<Grant>> ListGrants(const std::string& token_id) override;
   Result<std::vector<Grant>> ListAllGrants() override;  // by created_at
+  Status ScanCredentials(CredentialSink& sink) override;
 
   Status InsertPassword(const Password& p) override;
   Result<Password> GetPassword(const std::string& branch_id, const std::string& id) override;

@@ -202,4 +202,40 @@ Result<std::vector<Grant>> PostgresStore::ListAllGrants() {
       ReadGrant);
 }
 
+Status PostgresStore::ScanCredentials(CredentialSink& sink) {
+  // No ORDER BY: the caller builds a hash index, so sorting would be wasted.
+  // Only a check's columns (store.h). libpq holds each whole result in
+  // memory; the rows are handed over one by one.
+  OPSCALE_ASSIGN_OR_RETURN(
+      Rows tokens,
+      Read("SELECT id, org_id, name, secret_hash, expires_at, last_used_at FROM service_tokens",
+           Params()));
+  sink.ExpectServiceTokens(static_cast<size_t>(tokens.size()));
+  ServiceToken t;
+  for (int i = 0; i < tokens.size(); ++i) {
+    const Row r = tokens[i];
+    t.id = r.Text(0);
+    t.org_id = r.Text(1);
+    t.name = r.OptText(2);
+    t.secret_hash = r.Text(3);
+    t.expires_at = r.OptInt(4);
+    t.last_used_at = r.OptInt(5);
+    sink.OnServiceToken(t);
+  }
+  OPSCALE_ASSIGN_OR_RETURN(
+      Rows grants, Read("SELECT token_id, resource_type, resource_id, access FROM grants", Params()));
+  Grant g;
+  for (int i = 0; i < grants.size(); ++i) {
+    const Row r = grants[i];
+    g.token_id = r.Text(0);
+    g.resource_type = r.Text(1) == ResourceTypeName(ResourceType::kDatabase)
+                          ? ResourceType::kDatabase
+                          : ResourceType::kOrganization;
+    g.resource_id = r.Text(2);
+    g.access = r.Text(3);
+    sink.OnGrant(g);
+  }
+  return Status::Ok();
+}
+
 }  // namespace opscale::postgres

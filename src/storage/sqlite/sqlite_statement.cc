@@ -192,6 +192,22 @@ std::string Statement::Text(int col) const {
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
+std::string_view Statement::TextView(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  if (p == nullptr) return {};
+  return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+}
+
+void Statement::TextInto(int col, std::string& out) const { out.assign(TextView(col)); }
+
+void Statement::OptTextInto(int col, std::optional<std::string>& out) const {
+  if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) {
+    out.reset();
+    return;
+  }
+  TextInto(col, out ? *out : out.emplace());
+}
+
 int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
 bool Statement::Bool(int col) const { return sqlite3_column_int64(stmt_, col) != 0; }

@@ -73,6 +73,12 @@ class Statement {
   bool Bool(int col) const;
   std::optional<std::string> OptText(int col) const;
   std::optional<int64_t> OptInt(int col) const;
+  // The text of a column, valid until the next Step() (no copy).
+  std::string_view TextView(int col) const;
+  // Like Text/OptText, but into an existing string, reusing its capacity
+  // (no allocation per row when scanning millions of rows).
+  void TextInto(int col, std::string& out) const;
+  void OptTextInto(int col, std::optional<std::string>& out) const;
 
  private:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
