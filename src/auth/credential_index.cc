@@ -247,7 +247,7 @@ Result<Principal> CredentialIndex::CheckBearer(const std::string& secret, TimeMs
   if ((t.kind == kSessionKind) != (kind == BearerKind::kSession)) return Refused();
   if (t.expires_at && *t.expires_at <= now) return Refused();
   auto u = users_.find(t.user_id);
-  if (u == users_.end()) return Refused();
+  if (u == users_.end()) return Unknown();  // a user another process just created
   Principal p;
   p.kind = Principal::Kind::kUser;
   p.id = u->second.user.id;

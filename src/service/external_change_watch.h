@@ -4,8 +4,10 @@
 // `interval` (SQLite: a PRAGMA data_version), so such changes to
 // organizations, databases and branches show up within one interval while
 // reads are served from memory. (A credential unknown to the index is also
-// looked for at once: Platform's miss hook. Several nodes on PostgreSQL use
-// ClusterSync instead.)
+// looked for at once: Platform's miss hook. Serving nodes on PostgreSQL also
+// tell each other through ClusterSync; there the change counter moves with
+// this node's own writes too, so a node under steady writes reloads up to 4
+// times a second: a known cost, to be removed by counting own commits.)
 //
 // Thread-safety: construct and destroy from one thread; the work happens on
 // its own thread, stopped by the destructor.

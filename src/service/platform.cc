@@ -28,6 +28,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->core_ = std::make_unique<ServiceCore>(p->store_.get(), p->index_.get(), p->engine_.get());
   OPSCALE_RETURN_IF_ERROR(p->core_->ReloadIndex());
   p->authenticator_ = std::make_unique<Authenticator>(p->index_.get());
+  p->uses_ = std::make_unique<UseRecorder>(p->store_.get());
   Platform* raw = p.get();
   // A credential unknown to the index may have just been created by another
   // process (`opscaled user create` on a running server): ask the store
@@ -62,10 +63,11 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       OPSCALE_RETURN_IF_ERROR(p->cluster_->Start());
       ClusterSync* cluster = p->cluster_.get();
       p->authenticator_->set_gate([cluster] { return cluster->Gate(); });
-    } else {
-      p->external_watch_ =
-          std::make_unique<ExternalChangeWatch>(p->core_.get(), std::chrono::milliseconds(250));
     }
+    // Commits by processes that are not serving nodes (`opscaled user
+    // create`, `org create`) send no note: watch the store for them too.
+    p->external_watch_ =
+        std::make_unique<ExternalChangeWatch>(p->core_.get(), std::chrono::milliseconds(250));
   }
   return p;
 }
@@ -73,13 +75,13 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
 void Platform::RecordUse(const Principal& p, std::optional<TimeMs> last_used_at) {
   TimeMs now = NowMs();
   if (last_used_at && now - *last_used_at < options_.last_used_write_interval_ms) return;
-  // Best effort: a failed last-used write must not fail the request.
+  // Best effort, off the request path (use_recorder.h).
   if (p.is_token()) {
     index_->SetServiceTokenLastUsed(p.credential_id, now);
-    (void)store_->TouchServiceToken(p.credential_id, now);
+    uses_->Record(UseRecorder::Kind::kServiceToken, p.credential_id, now);
   } else {
     index_->SetApiTokenLastUsed(p.credential_id, now);
-    (void)store_->TouchApiToken(p.credential_id, now);
+    uses_->Record(UseRecorder::Kind::kApiToken, p.credential_id, now);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "service/bootstrap.h"
 #include "service/cluster_sync.h"
 #include "service/external_change_watch.h"
+#include "service/use_recorder.h"
 #include "service/branch_modes.h"
 #include "service/core.h"
 #include "service/databases.h"
@@ -86,6 +87,7 @@ class Platform {
   // Last: destroyed first, so their threads stop before what they use goes.
   std::unique_ptr<PasswordService> passwords_;
   std::unique_ptr<ClusterSync> cluster_;
+  std::unique_ptr<UseRecorder> uses_;  // after store_: destroyed (and drained) before it
   std::unique_ptr<ExternalChangeWatch> external_watch_;
   std::atomic<TimeMs> last_miss_check_ms_{0};  // serve on SQLite; stopped first
 };
