@@ -15,23 +15,11 @@ constexpr auto kFlushEvery = std::chrono::milliseconds(100);
 
 BufferedLogSink::BufferedLogSink(int fd) : fd_(fd) {
   buffer_.reserve(kBufferBytes);
-  flusher_ = std::thread([this] {
-    std::unique_lock lock(stop_mu_);
-    while (!stop_cv_.wait_for(lock, kFlushEvery, [this] { return stop_; })) {
-      lock.unlock();
-      flush();
-      lock.lock();
-    }
-  });
+  flusher_ = std::make_unique<Periodic>(kFlushEvery, [this] { flush(); });
 }
 
 BufferedLogSink::~BufferedLogSink() {
-  {
-    std::lock_guard lock(stop_mu_);
-    stop_ = true;
-  }
-  stop_cv_.notify_all();
-  flusher_.join();
+  flusher_.reset();  // stops its thread before the buffer goes
   flush();
 }
 

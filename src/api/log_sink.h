@@ -13,10 +13,11 @@
 #include <spdlog/sinks/base_sink.h>
 
 #include <chrono>
-#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
+
+#include "common/periodic.h"
 
 namespace opscale::api {
 
@@ -33,10 +34,7 @@ class BufferedLogSink final : public spdlog::sinks::base_sink<std::mutex> {
   int fd_;
   std::string buffer_;  // guarded by base_sink's mutex_, like last_write_
   std::chrono::steady_clock::time_point last_write_{};
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stop_ = false;
-  std::thread flusher_;
+  std::unique_ptr<Periodic> flusher_;  // destroyed first, in ~BufferedLogSink
 };
 
 }  // namespace opscale::api

@@ -1,10 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/periodic.h"
 #include "common/status.h"
 
 namespace opscale {
@@ -64,6 +68,23 @@ TEST(ClockTest, FormatAndParseRoundTrip) {
   EXPECT_FALSE(ParseTime("yesterday").has_value());
   TimeMs now = NowMs();
   EXPECT_EQ(ParseTime(FormatTime(now)).value(), now);
+}
+
+}  // namespace
+}  // namespace opscale
+
+namespace opscale {
+namespace {
+
+TEST(PeriodicTest, RunsUntilDestroyed) {
+  std::atomic<int> runs{0};
+  {
+    Periodic p(std::chrono::milliseconds(5), [&] { ++runs; });
+    while (runs < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const int after = runs;
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_EQ(runs, after);  // no run once the destructor returned
 }
 
 }  // namespace

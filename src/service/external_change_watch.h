@@ -10,13 +10,12 @@
 // times a second: a known cost, to be removed by counting own commits.)
 //
 // Thread-safety: construct and destroy from one thread; the work happens on
-// its own thread, stopped by the destructor.
+// its own thread (Periodic), stopped by the destructor.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+
+#include "common/periodic.h"
 
 namespace opscale {
 
@@ -25,17 +24,9 @@ class ServiceCore;
 class ExternalChangeWatch {
  public:
   ExternalChangeWatch(ServiceCore* core, std::chrono::milliseconds interval);
-  ~ExternalChangeWatch();
-  ExternalChangeWatch(const ExternalChangeWatch&) = delete;
-  ExternalChangeWatch& operator=(const ExternalChangeWatch&) = delete;
 
  private:
-  ServiceCore* core_;
-  std::chrono::milliseconds interval_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  Periodic periodic_;
 };
 
 }  // namespace opscale
