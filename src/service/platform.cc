@@ -39,7 +39,10 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
     TimeMs last = raw->last_miss_check_ms_.load(std::memory_order_relaxed);
     if (now - last < 10 || !raw->last_miss_check_ms_.compare_exchange_strong(last, now))
       return false;
-    return raw->core_->RefreshIfChangedExternally();
+    // Retry even if this call found nothing new: the store watcher may have
+    // just reloaded the index under the same lock.
+    (void)raw->core_->RefreshIfChangedExternally();
+    return true;
   });
   p->authenticator_->set_on_used(
       [raw](const Principal& pr, std::optional<TimeMs> last) { raw->RecordUse(pr, last); });
