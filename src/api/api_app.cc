@@ -139,9 +139,7 @@ ApiApp::~ApiApp() { impl_->platform->core().set_on_revoke({}); }
 bool ApiApp::AnsweredFromMemory(const Request& req) const {
   if (req.method != "GET" && req.method != "HEAD") return false;
   if (req.path.rfind("/v1/", 0) == 0) {
-    Params unused;
-    bool path_known = false;
-    return impl_->from_memory.Match("GET", req.path, &unused, &path_known) != nullptr;
+    return impl_->from_memory.Has("GET", req.path);
   }
   return req.path.rfind("/auth/", 0) != 0 && req.path.rfind("/oauth/", 0) != 0 && req.path != "/v1";
 }

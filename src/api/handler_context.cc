@@ -14,6 +14,14 @@ Response Json(int status, const json::value& body) {
   return r;
 }
 
+Response JsonText(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.body.push_back('\n');
+  return r;
+}
+
 Response NoContent() {
   Response r;
   r.status = 204;

@@ -27,6 +27,8 @@ using RouteHandler = std::function<Result<Response>(Call&)>;
 
 // JSON response with the given status.
 Response Json(int status, const boost::json::value& body);
+// JSON response from text already serialized (e.g. by JsonWriter).
+Response JsonText(int status, std::string body);
 Response NoContent();
 
 // The body as a JSON object ({} when empty). 400 on malformed JSON or a

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "api/json_writer.h"
 #include "auth/access.h"
 
 namespace opscale::api {
@@ -30,32 +31,48 @@ json::value TimeOrNull(const std::optional<TimeMs>& t) {
   return json::value(FormatTime(*t));
 }
 
-json::object RegionJson(const std::string& slug) {
-  return {
-      {"id", slug},
-      {"type", "Region"},
-      {"provider", "opscale"},
-      {"enabled", true},
-      {"public_ip_addresses", json::array{"127.0.0.1"}},
-      {"display_name", "Local (" + slug + ")"},
-      {"location", "This machine"},
-      {"slug", slug},
-      {"current_default", true},
-      {"mysql_supported", true},
-      {"postgresql_supported", false},
-  };
-}
-
 namespace {
 
-json::object ActorJson(const Actor& a) {
-  return {{"id", a.id},
-          {"type", ActorTypeName(a.type)},
-          {"display_name", a.display_name},
-          {"avatar_url", ""}};
+void WriteRegion(JsonWriter& w, const std::string& slug) {
+  w.BeginObject()
+      .Field("id", slug)
+      .Field("type", "Region")
+      .Field("provider", "opscale")
+      .Field("enabled", true)
+      .Key("public_ip_addresses").BeginArray().String("127.0.0.1").EndArray()
+      .Field("display_name", "Local (" + slug + ")")
+      .Field("location", "This machine")
+      .Field("slug", slug)
+      .Field("current_default", true)
+      .Field("mysql_supported", true)
+      .Field("postgresql_supported", false)
+      .EndObject();
+}
+
+void WriteActor(JsonWriter& w, const Actor& a) {
+  w.BeginObject()
+      .Field("id", a.id)
+      .Field("type", ActorTypeName(a.type))
+      .Field("display_name", a.display_name)
+      .Field("avatar_url", "")
+      .EndObject();
+}
+
+// The object form of a view written with JsonWriter (one definition of its fields).
+template <typename WriteFn>
+json::object ObjectOf(WriteFn write) {
+  std::string text;
+  JsonWriter w(text);
+  write(w);
+  return json::parse(text).as_object();
 }
 
 }  // namespace
+
+json::object RegionJson(const std::string& slug) {
+  return ObjectOf([&](JsonWriter& w) { WriteRegion(w, slug); });
+}
+
 
 json::object OrganizationJson(const Organization& org, int database_count, const UrlBase& base) {
   return {
@@ -137,52 +154,67 @@ json::object DatabaseJson(const Database& db, const std::string& org_name,
   };
 }
 
+std::string BranchJsonText(const Branch& b, const std::string& org_name,
+                           const std::string& db_name, const UrlBase& base) {
+  std::string out;
+  out.reserve(1536);
+  std::string path = org_name + "/databases/" + db_name + "/branches/" + b.name;
+  JsonWriter w(out);
+  w.BeginObject()
+      .Field("id", b.id)
+      .Field("type", "Branch")
+      .Field("name", b.name)
+      .Field("created_at", FormatTime(b.created_at))
+      .Field("updated_at", FormatTime(b.updated_at))
+      .NullField("deleted_at")
+      .NullField("restore_checklist_completed_at")
+      .NullField("schema_last_updated_at")
+      .Field("kind", "mysql")
+      .Field("mysql_address", "127.0.0.1")
+      .Field("mysql_edge_address", "127.0.0.1")
+      .Field("state", b.ready ? "ready" : "pending")
+      .Field("direct_vtgate", false)
+      .Field("vtgate_size", "")
+      .NullField("vtgate_name")
+      .Field("vtgate_count", 0)
+      .Field("vtgate_autoscaling", false)
+      .NullField("vtgate_max_count")
+      .NullField("vtgate_target_cpu_utilization")
+      .Field("cluster_name", "")
+      .NullField("cluster_iops")
+      .Field("ready", b.ready)
+      .Field("schema_ready", b.ready)
+      .Field("metal", false)
+      .Field("production", b.production)
+      .Field("safe_migrations", b.safe_migrations)
+      .Field("deletion_protected", false)
+      .Field("sharded", false)
+      .Field("shard_count", 1)
+      .Field("keyspace_count", 1)
+      .Field("stale_schema", false)
+      .Key("actor");
+  WriteActor(w, b.created_by);
+  w.NullField("restored_from_branch")
+      .Field("private_edge_connectivity", false)
+      .Field("has_replicas", false)
+      .Field("has_read_only_replicas", false)
+      .Field("html_url", base.origin + "/" + org_name + "/" + db_name + "/" + b.name)
+      .Field("url", base.origin + "/v1/organizations/" + path)
+      .Key("region");
+  WriteRegion(w, b.region);
+  w.Key("parent_branch");
+  if (b.parent_branch.empty()) {
+    w.Null();
+  } else {
+    w.String(b.parent_branch);
+  }
+  w.Key("vtgate_options").BeginObject().EndObject().EndObject();
+  return out;
+}
+
 json::object BranchJson(const Branch& b, const std::string& org_name, const std::string& db_name,
                         const UrlBase& base) {
-  std::string api = "/v1/organizations/" + org_name + "/databases/" + db_name + "/branches/" + b.name;
-  return {
-      {"id", b.id},
-      {"type", "Branch"},
-      {"name", b.name},
-      {"created_at", FormatTime(b.created_at)},
-      {"updated_at", FormatTime(b.updated_at)},
-      {"deleted_at", nullptr},
-      {"restore_checklist_completed_at", nullptr},
-      {"schema_last_updated_at", nullptr},
-      {"kind", "mysql"},
-      {"mysql_address", "127.0.0.1"},
-      {"mysql_edge_address", "127.0.0.1"},
-      {"state", b.ready ? "ready" : "pending"},
-      {"direct_vtgate", false},
-      {"vtgate_size", ""},
-      {"vtgate_name", nullptr},
-      {"vtgate_count", 0},
-      {"vtgate_autoscaling", false},
-      {"vtgate_max_count", nullptr},
-      {"vtgate_target_cpu_utilization", nullptr},
-      {"cluster_name", ""},
-      {"cluster_iops", nullptr},
-      {"ready", b.ready},
-      {"schema_ready", b.ready},
-      {"metal", false},
-      {"production", b.production},
-      {"safe_migrations", b.safe_migrations},
-      {"deletion_protected", false},
-      {"sharded", false},
-      {"shard_count", 1},
-      {"keyspace_count", 1},
-      {"stale_schema", false},
-      {"actor", ActorJson(b.created_by)},
-      {"restored_from_branch", nullptr},
-      {"private_edge_connectivity", false},
-      {"has_replicas", false},
-      {"has_read_only_replicas", false},
-      {"html_url", base.origin + "/" + org_name + "/" + db_name + "/" + b.name},
-      {"url", base.origin + api},
-      {"region", RegionJson(b.region)},
-      {"parent_branch", b.parent_branch.empty() ? json::value(nullptr) : json::value(b.parent_branch)},
-      {"vtgate_options", json::object{}},
-  };
+  return json::parse(BranchJsonText(b, org_name, db_name, base)).as_object();
 }
 
 json::object ServiceTokenAccessJson(const GrantView& g) {

@@ -29,6 +29,9 @@ boost::json::object DatabaseJson(const Database& db, const std::string& org_name
                                  const std::vector<Branch>& branches, const UrlBase& base);
 boost::json::object BranchJson(const Branch& b, const std::string& org_name,
                                const std::string& db_name, const UrlBase& base);
+// The same view as JSON text, written without an object in between (GET a branch).
+std::string BranchJsonText(const Branch& b, const std::string& org_name,
+                           const std::string& db_name, const UrlBase& base);
 boost::json::object ServiceTokenJson(const ServiceTokenView& v);
 boost::json::object ServiceTokenAccessJson(const GrantView& g);
 // GET .../grants: one entry per resource, accesses grouped.

@@ -166,7 +166,7 @@ Result<Response> CreateBranch(Call& c) {
 Result<Response> GetBranch(Call& c) {
   OPSCALE_ASSIGN_OR_RETURN(Branch b, c.platform.databases().GetBranch(c.ctx, c.Param("org"),
                                                                       c.Param("db"), c.Param("branch")));
-  return Json(200, BranchJson(b, c.Param("org"), c.Param("db"), c.base));
+  return JsonText(200, BranchJsonText(b, c.Param("org"), c.Param("db"), c.base));
 }
 
 Result<Response> DeleteBranch(Call& c) {

@@ -3,9 +3,11 @@
 // Immutable after setup; Match is thread-safe.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace opscale::api {
@@ -16,57 +18,86 @@ template <typename HandlerT>
 class Router {
  public:
   void Add(std::string method, const std::string& pattern, HandlerT handler) {
-    routes_.push_back({std::move(method), Split(pattern), std::move(handler)});
+    Route r{std::move(method), {}, std::move(handler)};
+    Segments segs = Split(pattern);
+    for (size_t i = 0; i < segs.n; ++i) {
+      std::string_view seg = segs.v[i];
+      bool param = seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+      r.segments.push_back({std::string(param ? seg.substr(1, seg.size() - 2) : seg), param});
+    }
+    routes_.push_back(std::move(r));
+  }
+
+  // Whether some route matches (method, path); captures nothing.
+  bool Has(const std::string& method, const std::string& path) const {
+    Segments segs = Split(path);
+    if (segs.overflow) return false;
+    for (const auto& r : routes_) {
+      if (r.method == method && Matches(r, segs)) return true;
+    }
+    return false;
   }
 
   // Returns the handler, or nullptr. `path_known` tells whether some route
   // matched the path with another method.
   const HandlerT* Match(const std::string& method, const std::string& path, Params* params,
                         bool* path_known) const {
-    std::vector<std::string> segs = Split(path);
     *path_known = false;
+    Segments segs = Split(path);
+    if (segs.overflow) return nullptr;  // longer than any route
+    // Routes are compared without allocating; only the match fills `params`.
     for (const auto& r : routes_) {
-      Params p;
-      if (!MatchSegments(r.segments, segs, &p)) continue;
+      if (!Matches(r, segs)) continue;
       *path_known = true;
       if (r.method != method) continue;
-      *params = std::move(p);
+      params->clear();
+      for (size_t i = 0; i < segs.n; ++i) {
+        if (r.segments[i].param) (*params)[r.segments[i].text] = std::string(segs.v[i]);
+      }
       return &r.handler;
     }
     return nullptr;
   }
 
  private:
+  static constexpr size_t kMaxSegments = 16;
+  struct Segment {
+    std::string text;  // the literal, or the param's name
+    bool param;
+  };
   struct Route {
     std::string method;
-    std::vector<std::string> segments;
+    std::vector<Segment> segments;
     HandlerT handler;
   };
+  struct Segments {
+    std::array<std::string_view, kMaxSegments> v;
+    size_t n = 0;
+    bool overflow = false;
+  };
 
-  static std::vector<std::string> Split(const std::string& path) {
-    std::vector<std::string> out;
+  // The non-empty segments between slashes.
+  static Segments Split(std::string_view path) {
+    Segments out;
     size_t i = 0;
     while (i < path.size()) {
       if (path[i] == '/') { ++i; continue; }
       size_t j = path.find('/', i);
-      if (j == std::string::npos) j = path.size();
-      out.push_back(path.substr(i, j - i));
+      if (j == std::string_view::npos) j = path.size();
+      if (out.n == kMaxSegments) {
+        out.overflow = true;
+        break;
+      }
+      out.v[out.n++] = path.substr(i, j - i);
       i = j;
     }
     return out;
   }
 
-  static bool MatchSegments(const std::vector<std::string>& pattern,
-                            const std::vector<std::string>& segs, Params* p) {
-    if (pattern.size() != segs.size()) return false;
-    for (size_t i = 0; i < pattern.size(); ++i) {
-      const std::string& pat = pattern[i];
-      if (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') {
-        if (segs[i].empty()) return false;
-        (*p)[pat.substr(1, pat.size() - 2)] = segs[i];
-      } else if (pat != segs[i]) {
-        return false;
-      }
+  static bool Matches(const Route& r, const Segments& segs) {
+    if (r.segments.size() != segs.n) return false;
+    for (size_t i = 0; i < segs.n; ++i) {
+      if (!r.segments[i].param && r.segments[i].text != segs.v[i]) return false;
     }
     return true;
   }

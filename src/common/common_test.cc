@@ -2,6 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -68,6 +72,29 @@ TEST(ClockTest, FormatAndParseRoundTrip) {
   EXPECT_FALSE(ParseTime("yesterday").has_value());
   TimeMs now = NowMs();
   EXPECT_EQ(ParseTime(FormatTime(now)).value(), now);
+}
+
+TEST(ClockTest, FormatTimeMatchesStrftimeOverTheWholeRange) {
+  EXPECT_EQ(FormatTime(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTime(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatTime(253402300799999), "9999-12-31T23:59:59.999Z");
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    TimeMs t = static_cast<TimeMs>(rng() % 253402300800000ull) - 62135596800000;  // years 1..9999
+    time_t secs = static_cast<time_t>(t / 1000);
+    int ms = static_cast<int>(t % 1000);
+    if (ms < 0) ms += 1000, --secs;
+    struct tm tm {};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char expect[48];
+    std::snprintf(expect, sizeof expect, "%s.%03dZ", buf, ms);
+    if (tm.tm_year + 1900 < 1000) {  // strftime does not pad %Y
+      std::snprintf(expect, sizeof expect, "%04d%s.%03dZ", tm.tm_year + 1900, buf + std::strcspn(buf, "-"), ms);
+    }
+    ASSERT_EQ(FormatTime(t), expect) << t;
+  }
 }
 
 }  // namespace
