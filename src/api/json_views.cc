@@ -61,10 +61,9 @@ void WriteActor(JsonWriter& w, const Actor& a) {
 // The object form of a view written with JsonWriter (one definition of its fields).
 template <typename WriteFn>
 json::object ObjectOf(WriteFn write) {
-  std::string text;
-  JsonWriter w(text);
+  JsonWriter w;
   write(w);
-  return json::parse(text).as_object();
+  return json::parse(std::move(w).Take()).as_object();
 }
 
 }  // namespace
@@ -156,10 +155,8 @@ json::object DatabaseJson(const Database& db, const std::string& org_name,
 
 std::string BranchJsonText(const Branch& b, const std::string& org_name,
                            const std::string& db_name, const UrlBase& base) {
-  std::string out;
-  out.reserve(1536);
   std::string path = org_name + "/databases/" + db_name + "/branches/" + b.name;
-  JsonWriter w(out);
+  JsonWriter w;
   w.BeginObject()
       .Field("id", b.id)
       .Field("type", "Branch")
@@ -209,7 +206,7 @@ std::string BranchJsonText(const Branch& b, const std::string& org_name,
     w.String(b.parent_branch);
   }
   w.Key("vtgate_options").BeginObject().EndObject().EndObject();
-  return out;
+  return std::move(w).Take();
 }
 
 json::object BranchJson(const Branch& b, const std::string& org_name, const std::string& db_name,

@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstring>
 
 namespace opscale::api {
 
 namespace {
 
-// 1 for the bytes a JSON string must escape: controls, '"' and '\\'.
+// The bytes a JSON string must escape: controls, '"' and '\\'.
 constexpr std::array<bool, 256> kEscaped = [] {
   std::array<bool, 256> t{};
   for (int c = 0; c < 0x20; ++c) t[c] = true;
@@ -17,10 +16,27 @@ constexpr std::array<bool, 256> kEscaped = [] {
   return t;
 }();
 
+// Writes the escape of byte c at d; returns its length (2 or 6).
+size_t Escape(unsigned char c, char* d) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  d[0] = '\\';
+  switch (c) {
+    case '"': d[1] = '"'; return 2;
+    case '\\': d[1] = '\\'; return 2;
+    case '\b': d[1] = 'b'; return 2;
+    case '\f': d[1] = 'f'; return 2;
+    case '\n': d[1] = 'n'; return 2;
+    case '\r': d[1] = 'r'; return 2;
+    case '\t': d[1] = 't'; return 2;
+    default:
+      d[1] = 'u', d[2] = '0', d[3] = '0', d[4] = kHex[c >> 4], d[5] = kHex[c & 0xf];
+      return 6;
+  }
+}
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   const char* p = s.data();
   const char* end = p + s.size();
@@ -29,101 +45,76 @@ void AppendJsonString(std::string& out, std::string_view s) {
     while (p != end && !kEscaped[static_cast<unsigned char>(*p)]) ++p;
     out.append(run, p);
     if (p == end) break;
-    unsigned char c = static_cast<unsigned char>(*p++);
-    char esc[6] = {'\\', 0, 0, 0, 0, 0};
-    size_t n = 2;
-    switch (c) {
-      case '"': esc[1] = '"'; break;
-      case '\\': esc[1] = '\\'; break;
-      case '\b': esc[1] = 'b'; break;
-      case '\f': esc[1] = 'f'; break;
-      case '\n': esc[1] = 'n'; break;
-      case '\r': esc[1] = 'r'; break;
-      case '\t': esc[1] = 't'; break;
-      default:
-        esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = kHex[c >> 4], esc[5] = kHex[c & 0xf];
-        n = 6;
-    }
-    out.append(esc, n);
+    char esc[6];
+    out.append(esc, Escape(static_cast<unsigned char>(*p++), esc));
   }
   out.push_back('"');
 }
 
-void JsonWriter::BeforeValue() {
-  if (need_comma_) out_.push_back(',');
+std::string JsonWriter::Take() && {
+  buf_.resize(len_);
+  len_ = 0;
+  return std::move(buf_);
 }
 
-JsonWriter& JsonWriter::BeginObject() {
-  BeforeValue();
-  out_.push_back('{');
+void JsonWriter::Grow(size_t n) { buf_.resize(std::max(buf_.size() * 2, len_ + n)); }
+
+JsonWriter& JsonWriter::Open(char c) {
+  Comma();
+  Put(c);
   need_comma_ = false;
   return *this;
 }
 
-JsonWriter& JsonWriter::EndObject() {
-  out_.push_back('}');
+JsonWriter& JsonWriter::Close(char c) {
+  Put(c);
   need_comma_ = true;
   return *this;
 }
 
-JsonWriter& JsonWriter::BeginArray() {
-  BeforeValue();
-  out_.push_back('[');
-  need_comma_ = false;
+JsonWriter& JsonWriter::Raw(std::string_view literal) {
+  Comma();
+  Put(literal);
+  need_comma_ = true;
   return *this;
 }
 
-JsonWriter& JsonWriter::EndArray() {
-  out_.push_back(']');
-  need_comma_ = true;
-  return *this;
+// At most 6 bytes per input byte, plus the quotes: room is made once.
+void JsonWriter::Quoted(std::string_view s) {
+  char* start = Room(s.size() * 6 + 2);
+  char* d = start;
+  *d++ = '"';
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (!kEscaped[c]) {
+      *d++ = ch;
+    } else {
+      d += Escape(c, d);
+    }
+  }
+  *d++ = '"';
+  len_ += static_cast<size_t>(d - start);
 }
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
-  BeforeValue();
-  if (std::none_of(key.begin(), key.end(), [](char c) { return kEscaped[static_cast<unsigned char>(c)]; })) {
-    // The usual case (a name written in the code): one copy, no escaping pass.
-    size_t at = out_.size();
-    out_.resize(at + key.size() + 3);
-    char* d = out_.data() + at;
-    *d++ = '"';
-    std::memcpy(d, key.data(), key.size());
-    d[key.size()] = '"';
-    d[key.size() + 1] = ':';
-  } else {
-    AppendJsonString(out_, key);
-    out_.push_back(':');
-  }
+  Comma();
+  Quoted(key);
+  Put(':');
   need_comma_ = false;
   return *this;
 }
 
 JsonWriter& JsonWriter::String(std::string_view v) {
-  BeforeValue();
-  AppendJsonString(out_, v);
+  Comma();
+  Quoted(v);
   need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::Int(int64_t v) {
-  BeforeValue();
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, end);
-  need_comma_ = true;
-  return *this;
-}
-
-JsonWriter& JsonWriter::Bool(bool v) {
-  BeforeValue();
-  out_ += v ? "true" : "false";
-  need_comma_ = true;
-  return *this;
-}
-
-JsonWriter& JsonWriter::Null() {
-  BeforeValue();
-  out_ += "null";
+  Comma();
+  char* d = Room(24);
+  len_ += static_cast<size_t>(std::to_chars(d, d + 24, v).ptr - d);
   need_comma_ = true;
   return *this;
 }

@@ -35,8 +35,7 @@ TEST(JsonWriterTest, RandomStringsMatchBoostJson) {
 }
 
 TEST(JsonWriterTest, NestedValuesMatchBoostJson) {
-  std::string out;
-  JsonWriter w(out);
+  JsonWriter w;
   w.BeginObject()
       .Field("s", "x\"y")
       .Field("n", -42)
@@ -48,6 +47,7 @@ TEST(JsonWriterTest, NestedValuesMatchBoostJson) {
       .Key("o").BeginObject().Field("k", "v").EndObject()
       .Field("q\"k\n", 1)
       .EndObject();
+  std::string out = std::move(w).Take();
   json::value expect = {{"s", "x\"y"},
                         {"n", -42},
                         {"big", int64_t{9007199254740993}},
@@ -59,6 +59,21 @@ TEST(JsonWriterTest, NestedValuesMatchBoostJson) {
                         {"q\"k\n", 1}};
   EXPECT_EQ(out, json::serialize(expect));
   EXPECT_EQ(json::parse(out), expect);
+}
+
+TEST(JsonWriterTest, WriterStringsMatchBoostJsonAndGrowPastTheFirstBuffer) {
+  std::mt19937 rng(8);
+  JsonWriter w;
+  json::array expect;
+  w.BeginArray();
+  for (int i = 0; i < 3000; ++i) {
+    std::string s(rng() % 60, '\0');
+    for (char& ch : s) ch = static_cast<char>(rng() % 256);
+    w.String(s);
+    expect.emplace_back(s);
+  }
+  w.EndArray();
+  EXPECT_EQ(std::move(w).Take(), json::serialize(expect));
 }
 
 TEST(JsonWriterTest, BranchTextIsTheBranchObject) {

@@ -82,6 +82,7 @@ Status CheckCsrfToken(const Request& req, const std::string& expected,
 }
 
 void AddSecurityHeaders(Response& r) {
+  r.headers.reserve(r.headers.size() + 5);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
