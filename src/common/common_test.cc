@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -54,6 +56,25 @@ TEST(IdsTest, NewIdShape) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 200u);
+}
+
+TEST(IdsTest, ForkedChildDoesNotRepeatTheParentsIds) {
+  (void)NewId();  // fills this thread's buffer
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::string id = NewId();
+    _exit(::write(fds[1], id.data(), id.size()) == 12 ? 0 : 1);
+  }
+  ::close(fds[1]);
+  char buf[12];
+  ASSERT_EQ(::read(fds[0], buf, sizeof buf), 12);
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_NE(std::string(buf, sizeof buf), NewId());
 }
 
 TEST(CryptoTest, HmacKnownAnswer) {

@@ -15,13 +15,24 @@ ServiceCore::ServiceCore(Store* store, CredentialIndex* index, engine::Engine* e
 
 Status ServiceCore::Write(const std::function<Status(Store&)>& write,
                           const std::function<void()>& apply) {
+  return WriteAndMaybeForget(write, apply, true);
+}
+
+Status ServiceCore::WriteCredentials(const std::function<Status(Store&)>& write,
+                                     const std::function<void()>& apply) {
+  return WriteAndMaybeForget(write, apply, false);
+}
+
+Status ServiceCore::WriteAndMaybeForget(const std::function<Status(Store&)>& write,
+                                        const std::function<void()>& apply,
+                                        bool forget_metadata) {
   Store::CommitTicket ticket = 0;
   {
     std::lock_guard lock(write_mu_);
     auto committed = store_->TransactNoWait(write);
     // Even a failed transaction may have been committed in part by a nested
     // one; forgetting is always safe.
-    cache_.Clear();
+    if (forget_metadata) cache_.Clear();
     OPSCALE_ASSIGN_OR_RETURN(ticket, std::move(committed));
     if (apply) apply();
   }

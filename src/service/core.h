@@ -57,6 +57,11 @@ class ServiceCore {
   // show a write a moment before it is on disk (only a power cut in that
   // moment could undo it); the caller is answered after.
   Status Write(const std::function<Status(Store&)>& write, const std::function<void()>& apply = {});
+  // Write() for a transaction that changes only service tokens, their
+  // grants and the audit log: it keeps the metadata cache (organizations,
+  // databases, branches), which Write() empties.
+  Status WriteCredentials(const std::function<Status(Store&)>& write,
+                          const std::function<void()>& apply = {});
 
   // Subscribes the connection registry (wired by opscaled serve). Called
   // after the revoking write committed and the index was updated.
@@ -100,6 +105,8 @@ class ServiceCore {
 
  private:
   Status ReloadIndexLocked();
+  Status WriteAndMaybeForget(const std::function<Status(Store&)>& write,
+                             const std::function<void()>& apply, bool forget_metadata);
 
   Store* store_;
   CredentialIndex* index_;

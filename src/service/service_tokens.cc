@@ -55,8 +55,10 @@ Result<std::vector<Access>> ParseAccessList(const std::vector<std::string>& name
 }  // namespace
 
 Result<std::vector<GrantView>> ServiceTokenService::Views(const Organization& org,
-                                                          const std::vector<Grant>& grants) {
+                                                          const std::vector<Grant>& grants,
+                                                          const Database* known) {
   std::unordered_map<std::string, Database> dbs;
+  if (known) dbs.emplace(known->id, *known);
   std::vector<GrantView> out;
   for (const auto& g : grants) {
     GrantView v{g, org.name, org.created_at, org.updated_at};
@@ -119,7 +121,7 @@ Result<ServiceTokenView> ServiceTokenService::Create(const RequestContext& ctx,
   AuditEvent e = ServiceCore::Event(ctx, org.id, "service_token.created", "ServiceToken", t.id,
                                     t.name.value_or(t.id));
   if (t.expires_at) e.metadata_json = "{\"expires_at\":\"" + FormatTime(*t.expires_at) + "\"}";
-  OPSCALE_RETURN_IF_ERROR(core_->Write(
+  OPSCALE_RETURN_IF_ERROR(core_->WriteCredentials(
       [&](Store& tx) {
         OPSCALE_RETURN_IF_ERROR(tx.InsertServiceToken(t));
         return tx.InsertAuditEvent(e);
@@ -162,7 +164,7 @@ Status ServiceTokenService::Delete(const RequestContext& ctx, const std::string&
   OPSCALE_ASSIGN_OR_RETURN(ServiceToken t, core_->store().GetServiceToken(org.id, id));
   AuditEvent e = ServiceCore::Event(ctx, org.id, "service_token.deleted", "ServiceToken", t.id,
                                     t.name.value_or(t.id));
-  OPSCALE_RETURN_IF_ERROR(core_->Write(
+  OPSCALE_RETURN_IF_ERROR(core_->WriteCredentials(
       [&](Store& tx) {
         OPSCALE_RETURN_IF_ERROR(tx.DeleteServiceToken(t.id));
         return tx.InsertAuditEvent(e);
@@ -191,6 +193,7 @@ Result<ServiceTokenService::AccessChange> ServiceTokenService::PrepareChange(
     c.type = ResourceType::kDatabase;
     c.resource_id = resolved.first.id;
     c.resource_name = resolved.first.name;
+    c.database = std::move(resolved.first);
   }
   AccessLevel level = database.empty() ? AccessLevel::kOrganization : AccessLevel::kDatabase;
   OPSCALE_ASSIGN_OR_RETURN(c.accesses, ParseAccessList(names, level));
@@ -239,20 +242,24 @@ Result<std::vector<GrantView>> ServiceTokenService::AddAccess(
     grants.push_back(std::move(g));
   }
   AuditEvent e = ChangeEvent(ctx, c, "service_token.granted_access", names);
-  OPSCALE_RETURN_IF_ERROR(core_->Write(
+  std::vector<Grant> all;
+  OPSCALE_RETURN_IF_ERROR(core_->WriteCredentials(
       [&](Store& tx) {
         for (const auto& g : grants) OPSCALE_RETURN_IF_ERROR(tx.InsertGrant(g));
-        return tx.InsertAuditEvent(e);
+        OPSCALE_RETURN_IF_ERROR(tx.InsertAuditEvent(e));
+        // Read back in the same transaction: on SQLite a read outside one
+        // pays for its own file locks.
+        OPSCALE_ASSIGN_OR_RETURN(all, tx.ListGrants(t.id));
+        return Status::Ok();
       },
       [&] {
         for (const auto& g : grants) core_->index().PutGrant(g);
       }));
 
-  OPSCALE_ASSIGN_OR_RETURN(std::vector<Grant> all, core_->store().ListGrants(t.id));
   std::vector<Grant> on_target;
   for (auto& g : all)
     if (g.resource_type == type && g.resource_id == resource_id) on_target.push_back(std::move(g));
-  return Views(org, on_target);
+  return Views(org, on_target, c.database ? &*c.database : nullptr);
 }
 
 Status ServiceTokenService::RemoveAccess(const RequestContext& ctx, const std::string& org_name,
@@ -265,7 +272,7 @@ Status ServiceTokenService::RemoveAccess(const RequestContext& ctx, const std::s
   const std::string& resource_id = c.resource_id;
   const std::vector<Access>& accesses = c.accesses;
   AuditEvent e = ChangeEvent(ctx, c, "service_token.removed_access", names);
-  OPSCALE_RETURN_IF_ERROR(core_->Write(
+  OPSCALE_RETURN_IF_ERROR(core_->WriteCredentials(
       [&](Store& tx) {
         for (Access a : accesses)
           OPSCALE_RETURN_IF_ERROR(tx.DeleteGrant(t.id, type, resource_id, std::string(AccessName(a))));

@@ -57,6 +57,7 @@ class ServiceTokenService {
     Resource target;
     ResourceType type = ResourceType::kOrganization;
     std::string resource_id, resource_name;
+    std::optional<Database> database;  // the target, when it is a database
     std::vector<Access> accesses;
   };
   Result<AccessChange> PrepareChange(const RequestContext& ctx, const std::string& org,
@@ -65,7 +66,10 @@ class ServiceTokenService {
   static AuditEvent ChangeEvent(const RequestContext& ctx, const AccessChange& c,
                                 const std::string& action, const std::vector<std::string>& names);
   Result<ServiceTokenView> Load(const Organization& org, const std::string& id);
-  Result<std::vector<GrantView>> Views(const Organization& org, const std::vector<Grant>& grants);
+  // `known`, if given, is used for grants on that database instead of
+  // reading it from the store.
+  Result<std::vector<GrantView>> Views(const Organization& org, const std::vector<Grant>& grants,
+                                       const Database* known = nullptr);
 
   ServiceCore* core_;
 };

@@ -71,6 +71,13 @@ class ScopeExit {
   F f_;
 };
 
+// One statement without parameters or rows, through the statement cache:
+// Exec() would parse BEGIN and COMMIT again for every transaction.
+Status RunPrepared(sqlite3* db, const std::string& sql) {
+  OPSCALE_ASSIGN_OR_RETURN(Statement st, Statement::Prepare(db, sql));
+  return st.Run();
+}
+
 constexpr const char* kOrgColumns = "id, name, created_at, updated_at";
 
 Organization ReadOrganization(const Statement& st) {
@@ -217,7 +224,8 @@ Result<Store::CommitTicket> SqliteStore::TransactNoWait(
   const int depth = tx_depth_;
   const int64_t commits_before = commits_.load();
   const std::string savepoint = "opscale_tx_" + std::to_string(depth);
-  OPSCALE_RETURN_IF_ERROR(Exec(db(), depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT " + savepoint));
+  OPSCALE_RETURN_IF_ERROR(
+      RunPrepared(db(), depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT " + savepoint));
   ++tx_depth_;
   bool committed = false;
   // Also undoes the transaction if fn throws, so the connection stays usable.
@@ -230,7 +238,7 @@ Result<Store::CommitTicket> SqliteStore::TransactNoWait(
   });
   Status s = fn(*this);
   if (!s.ok()) return s;
-  s = Exec(db(), depth == 0 ? "COMMIT" : "RELEASE " + savepoint);
+  s = RunPrepared(db(), depth == 0 ? "COMMIT" : "RELEASE " + savepoint);
   committed = s.ok();
   if (!s.ok()) return s;
   // Nested: the outer commit decides. Read-only: nothing to flush.
