@@ -467,8 +467,8 @@ Status RelayBytes(int a_fd, int b_fd, std::string to_b, std::string to_a, int st
     if (r.end != tunnel::RelayEnd::kError) return Status::Ok();
     return Status::Internal(std::string("relay: ") + std::strerror(r.error));
   }
-  // The relay's threads block in recv(), not in poll(): a third one waits
-  // for `stop_fd` (or for the relay's end, on `done`) and stops the relay.
+  // The relay's loop does not watch `stop_fd`: a thread waits for it (or
+  // for the relay's end, on `done`) and stops the relay.
   int done = eventfd(0, EFD_CLOEXEC);
   if (done < 0) return Status::Internal(std::string("eventfd: ") + std::strerror(errno));
   std::thread watcher;

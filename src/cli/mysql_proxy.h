@@ -132,8 +132,8 @@ Status UpstreamHandshake(PacketReader& upstream, const ServerGreeting& greeting,
                          uint8_t client_charset, std::string* ok_packet, std::string* err_packet,
                          std::chrono::milliseconds timeout);
 
-// Copies bytes both ways between two sockets (tunnel::Relay: a thread per
-// direction) until one closes or fails, or `stop_fd` (if >= 0; e.g. a
+// Copies bytes both ways between two sockets (tunnel::Relay, on the shared
+// epoll loop) until one closes or fails, or `stop_fd` (if >= 0; e.g. a
 // pipe's read end) becomes readable; then shuts both sockets down (the
 // caller still closes them). `to_b` and `to_a` are sent first. Ok when a
 // side closed or stop was signalled; Internal when a socket was unusable.

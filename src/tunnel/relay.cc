@@ -1,49 +1,20 @@
 #include "tunnel/relay.h"
 
-#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <memory>
-#include <system_error>
-#include <thread>
+#include <cstring>
 
 namespace opscale::tunnel {
 namespace {
 
 constexpr size_t kChunk = 64 * 1024;
 
-// For sockets that are non-blocking after all: waits until `fd` is ready.
-// False with errno when poll() itself fails.
-bool WaitReady(int fd, short events) {
-  pollfd p{fd, events, 0};
-  for (;;) {
-    int rc = poll(&p, 1, -1);
-    if (rc > 0 && (p.revents & POLLNVAL) != 0) {
-      errno = EBADF;
-      return false;
-    }
-    if (rc > 0) return true;
-    if (rc < 0 && errno != EINTR) return false;
-  }
-}
-
-// Sends all of `data`. False with *err on failure (EPIPE when the peer is gone).
-bool SendAll(int fd, std::string_view data, uint64_t* sent, int* err) {
-  while (!data.empty()) {
-    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-      *sent += static_cast<uint64_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && WaitReady(fd, POLLOUT)) continue;
-    *err = n < 0 ? errno : EPIPE;
-    return false;
-  }
-  return true;
-}
+// Allocated once per direction, not zero-filled: clearing 64 KiB would
+// cost more than relaying a small MySQL packet.
+std::unique_ptr<char[]> NewBuffer(size_t size) { return std::make_unique_for_overwrite<char[]>(size); }
 
 }  // namespace
 
@@ -80,36 +51,10 @@ void Relay::End(RelayEnd end, int error) {
   shutdown(right_fd_, SHUT_RDWR);
 }
 
-uint64_t Relay::Pump(int from, int to, std::string_view pending, RelayEnd from_closed,
-                     RelayEnd to_closed) {
-  uint64_t sent = 0;
-  int err = 0;
-  if (!SendAll(to, pending, &sent, &err)) {
-    End(to_closed, err);
-    return sent;
-  }
-  // Allocated once, not zero-filled: a fresh or resized std::string per
-  // read would clear 64 KiB for every small MySQL packet.
-  auto buf = std::make_unique_for_overwrite<char[]>(kChunk);
-  for (;;) {
-    ssize_t n = recv(from, buf.get(), kChunk, 0);
-    if (n > 0) {
-      if (!SendAll(to, std::string_view(buf.get(), static_cast<size_t>(n)), &sent, &err)) {
-        End(to_closed, err);
-        return sent;
-      }
-      continue;
-    }
-    if (n == 0) {
-      End(from_closed, 0);
-      return sent;
-    }
-    if (errno == EINTR) continue;
-    if ((errno == EAGAIN || errno == EWOULDBLOCK) && WaitReady(from, POLLIN)) continue;
-    bool broken = errno == EBADF || errno == ENOTSOCK || errno == EINVAL;
-    End(broken ? RelayEnd::kError : from_closed, errno);
-    return sent;
-  }
+void Relay::Finish(RelayEnd end, int error) {
+  End(end, error);
+  finished_ = true;
+  loop_->Retire(this);
 }
 
 RelayResult Relay::Run(std::string left_pending, std::string right_pending) {
@@ -122,27 +67,132 @@ RelayResult Relay::Run(std::string left_pending, std::string right_pending) {
     }
     running_ = true;
   }
-  // Right to left on a second thread, left to right on this one.
-  std::thread right_to_left;
-  try {
-    right_to_left = std::thread([&] {
-      result.right_to_left_bytes =
-          Pump(right_fd_, left_fd_, right_pending, RelayEnd::kRightClosed, RelayEnd::kLeftClosed);
-    });
-  } catch (const std::system_error& e) {
+  int err = 0;
+  loop_ = EventLoop::Pick(&err);
+  if (loop_ == nullptr) {
     std::lock_guard lock(mu_);
     running_ = false;
-    result.error = e.code().value();
+    result.error = err;
     return result;
   }
-  result.left_to_right_bytes =
-      Pump(left_fd_, right_fd_, left_pending, RelayEnd::kLeftClosed, RelayEnd::kRightClosed);
-  right_to_left.join();
-  std::lock_guard lock(mu_);
+  std::string* pending[2] = {&left_pending, &right_pending};
+  for (int i = 0; i < 2; ++i) {
+    Direction& d = dir_[i];
+    d.from = i == 0 ? left_fd_ : right_fd_;
+    d.to = i == 0 ? right_fd_ : left_fd_;
+    d.from_closed = i == 0 ? RelayEnd::kLeftClosed : RelayEnd::kRightClosed;
+    d.to_closed = i == 0 ? RelayEnd::kRightClosed : RelayEnd::kLeftClosed;
+    d.size = std::max(kChunk, pending[i]->size());
+    d.buf = NewBuffer(d.size);
+    std::memcpy(d.buf.get(), pending[i]->data(), pending[i]->size());
+    d.len = pending[i]->size();  // sent by the loop once the peer is writable
+  }
+  loop_->Start(this);
+  std::unique_lock lock(mu_);
+  retired_cv_.wait(lock, [this] { return retired_; });
   running_ = false;
   result.end = end_;
   result.error = error_;
+  result.left_to_right_bytes = dir_[0].sent;
+  result.right_to_left_bytes = dir_[1].sent;
   return result;
+}
+
+uint32_t Relay::Wanted(int side) const {
+  uint32_t want = 0;
+  if (dir_[side].len == 0) want |= EPOLLIN;
+  if (dir_[1 - side].len > 0) want |= EPOLLOUT;
+  return want;
+}
+
+void Relay::OnStart(EventLoop& loop) {
+  for (int side = 0; side < 2; ++side) {
+    uint32_t want = Wanted(side);
+    if (!loop.Add(side == 0 ? left_fd_ : right_fd_, want, this, side)) {
+      int err = errno;
+      bool broken = err == EBADF || err == EPERM || err == EINVAL;
+      Finish(broken ? RelayEnd::kError : dir_[side].from_closed, err);
+      return;
+    }
+    interest_[side] = want;
+  }
+}
+
+void Relay::OnRetired() {
+  // Removed before Run() returns, so before the caller closes them (epoll
+  // would otherwise keep watching a reused descriptor number).
+  // (Removing one that was never added is harmless.)
+  loop_->Remove(left_fd_);
+  loop_->Remove(right_fd_);
+  std::lock_guard lock(mu_);
+  retired_ = true;
+  // Notified under the lock: Run() may destroy this relay right after.
+  retired_cv_.notify_all();
+}
+
+void Relay::OnEvent(int side, uint32_t events) {
+  if (finished_) return;
+  Direction& in = dir_[side];       // bytes read from this socket
+  Direction& out = dir_[1 - side];  // bytes to write to it
+  const uint32_t gone = EPOLLERR | EPOLLHUP;
+  if (out.len > 0 && (events & (EPOLLOUT | gone)) && !Flush(out)) return;
+  if (in.len == 0) {
+    if ((events & (EPOLLIN | gone)) && !Forward(in)) return;
+  } else if (events & gone) {
+    // Gone while its last bytes still wait for the other side.
+    int err = 0;
+    socklen_t n = sizeof err;
+    getsockopt(in.from, SOL_SOCKET, SO_ERROR, &err, &n);
+    Finish(in.from_closed, err);
+    return;
+  }
+  UpdateInterest();
+}
+
+bool Relay::Forward(Direction& d) {
+  ssize_t n = recv(d.from, d.buf.get(), d.size, MSG_DONTWAIT);
+  if (n > 0) {
+    d.off = 0;
+    d.len = static_cast<size_t>(n);
+    return Flush(d);
+  }
+  if (n == 0) {
+    Finish(d.from_closed, 0);
+    return false;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
+  bool broken = errno == EBADF || errno == ENOTSOCK || errno == EINVAL;
+  Finish(broken ? RelayEnd::kError : d.from_closed, errno);
+  return false;
+}
+
+bool Relay::Flush(Direction& d) {
+  while (d.off < d.len) {
+    ssize_t n = send(d.to, d.buf.get() + d.off, d.len - d.off, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      d.off += static_cast<size_t>(n);
+      d.sent += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;  // EPOLLOUT resumes
+    Finish(d.to_closed, n < 0 ? errno : EPIPE);
+    return false;
+  }
+  d.off = d.len = 0;
+  return true;
+}
+
+void Relay::UpdateInterest() {
+  for (int side = 0; side < 2; ++side) {
+    uint32_t want = Wanted(side);
+    if (want == interest_[side]) continue;
+    if (!loop_->Modify(side == 0 ? left_fd_ : right_fd_, want, this, side)) {
+      Finish(RelayEnd::kError, errno);
+      return;
+    }
+    interest_[side] = want;
+  }
 }
 
 }  // namespace opscale::tunnel

@@ -1,28 +1,32 @@
 // Relay: copies bytes both ways between two connected stream sockets until
 // one side closes or fails, or until Stop() is called from another thread.
 //
-// Each direction runs on its own thread (Run()'s caller and one it starts)
-// doing blocking recv() then send(): two system calls per message and no
-// poll(), which is what makes a tunnel about as cheap as a plain proxy.
-// A socket that is non-blocking anyway still works (the direction then
-// waits in poll() when it would block); the relay never changes flags.
+// The copying runs on the process's shared EventLoop (one epoll thread per
+// CPU, not threads per relay): a ready socket costs a recv() and a send()
+// into the direction's fixed buffer, and one wake-up of the loop serves
+// every socket that became ready meanwhile. Run() only sleeps until the
+// end. Sockets may be blocking or not: the relay passes MSG_DONTWAIT and
+// never changes their flags. A direction whose peer does not take the
+// bytes stops reading its source until they are sent (backpressure).
 //
 // The relay does not own the sockets (the caller closes them), but it ends
-// by shutting both down (SHUT_RDWR): that is how the direction that sees
-// the end wakes the other one, and how Stop() wakes both, including one
-// blocked writing to a peer that stopped reading. A side that closes thus
-// ends the relay at once (no half-close), after everything read from it
-// was forwarded; a peer that vanishes with data still buffered for it
-// loses that data. The sockets are never touched after Run() returned.
+// by shutting both down (SHUT_RDWR): Stop() does so too, which both peers
+// see at once and which wakes the loop to finish the relay. A side that
+// closes thus ends the relay at once (no half-close), after everything read
+// from it was forwarded; a peer that vanishes with data still buffered for
+// it loses that data. The sockets are never touched after Run() returned.
 //
 // Thread-safety: Run() from one thread, once; Stop() from any thread, any
 // number of times, before, during or after Run().
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
+
+#include "tunnel/event_loop.h"
 
 namespace opscale::tunnel {
 
@@ -44,7 +48,7 @@ struct RelayResult {
 // "left closed", "right closed", "stopped", "error".
 const char* RelayEndName(RelayEnd end);
 
-class Relay {
+class Relay : private EventLoop::Client {
  public:
   Relay(int left_fd, int right_fd);
   Relay(const Relay&) = delete;
@@ -60,11 +64,37 @@ class Relay {
   void Stop();
 
  private:
-  // One direction until its end; returns the bytes it sent.
-  uint64_t Pump(int from, int to, std::string_view pending, RelayEnd from_closed,
-                RelayEnd to_closed);
+  // One direction: bytes read from `from`, not yet all sent to `to`.
+  struct Direction {
+    int from = -1;
+    int to = -1;
+    RelayEnd from_closed = RelayEnd::kError;
+    RelayEnd to_closed = RelayEnd::kError;
+    std::unique_ptr<char[]> buf;
+    size_t size = 0;
+    size_t off = 0;  // buf[off, len) is still to be sent
+    size_t len = 0;
+    uint64_t sent = 0;
+  };
+
+  // EventLoop::Client, on the loop thread.
+  void OnStart(EventLoop& loop) override;
+  void OnEvent(int side, uint32_t events) override;
+  void OnRetired() override;
+
+  // Reads what `d.from` has and sends it on; false once the relay finished.
+  bool Forward(Direction& d);
+  // Sends what `d` holds, as far as `d.to` takes it; false once finished.
+  bool Flush(Direction& d);
+  // What a side's socket is watched for: reading unless the bytes last read
+  // from it are still held; writing while bytes for it are held.
+  uint32_t Wanted(int side) const;
+  // Tells epoll of changes to Wanted().
+  void UpdateInterest();
+  // End() plus retiring from the loop.
+  void Finish(RelayEnd end, int error);
   // Records the first end (later ones are ignored) and shuts both sockets
-  // down so that the other direction returns too.
+  // down so that both peers see it.
   void End(RelayEnd end, int error);
 
   const int left_fd_;
@@ -75,6 +105,14 @@ class Relay {
   bool ended_ = false;    // guarded by mu_
   RelayEnd end_ = RelayEnd::kError;  // guarded by mu_
   int error_ = 0;                    // guarded by mu_
+  bool retired_ = false;             // guarded by mu_: the loop is done with us
+  std::condition_variable retired_cv_;
+
+  // Loop thread only (and Run() before Start / after retirement).
+  EventLoop* loop_ = nullptr;
+  Direction dir_[2];  // [0] left to right, [1] right to left
+  uint32_t interest_[2] = {0, 0};  // per side: 0 left, 1 right
+  bool finished_ = false;
 };
 
 }  // namespace opscale::tunnel

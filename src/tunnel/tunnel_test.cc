@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -149,6 +151,50 @@ TEST(RelayTest, StopBeforeRunReturnsAtOnce) {
   Relay relay(a.get(), b.get());
   relay.Stop();
   EXPECT_EQ(relay.Run().end, RelayEnd::kStopped);
+}
+
+// Relays share the process's event loop(s): many at once, each with its own
+// traffic, then ended half by a peer closing and half by Stop().
+TEST(RelayTest, ManyRelaysAtOnceShareTheLoop) {
+  constexpr int kRelays = 24;
+  struct Pipe {
+    ~Pipe() {
+      if (relay) relay->Stop();  // a failed assertion must not leave `done` waiting
+    }
+    Fd app, left, right, db;
+    std::unique_ptr<Relay> relay;
+    std::future<RelayResult> done;
+  };
+  std::vector<Pipe> pipes(kRelays);
+  for (Pipe& p : pipes) {
+    std::tie(p.app, p.left) = SocketPair();
+    std::tie(p.right, p.db) = SocketPair();
+    p.relay = std::make_unique<Relay>(p.left.get(), p.right.get());
+    p.done = std::async(std::launch::async, [r = p.relay.get()] { return r->Run(); });
+  }
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < kRelays; ++i) SendAll(pipes[i].app.get(), "q" + std::to_string(i));
+    for (int i = 0; i < kRelays; ++i) {
+      std::string q = "q" + std::to_string(i);
+      ASSERT_EQ(ReadN(pipes[i].db.get(), q.size()), q);
+      SendAll(pipes[i].db.get(), "a" + q);
+    }
+    for (int i = 0; i < kRelays; ++i) {
+      ASSERT_EQ(ReadN(pipes[i].app.get(), 1 + std::to_string(i).size() + 1),
+                "aq" + std::to_string(i));
+    }
+  }
+  for (int i = 0; i < kRelays; ++i) {
+    if (i % 2 == 0) pipes[i].app.Reset();
+    else pipes[i].relay->Stop();
+  }
+  for (int i = 0; i < kRelays; ++i) {
+    ASSERT_EQ(pipes[i].done.wait_for(2s), std::future_status::ready);
+    RelayResult r = pipes[i].done.get();
+    EXPECT_EQ(r.end, i % 2 == 0 ? RelayEnd::kLeftClosed : RelayEnd::kStopped);
+    EXPECT_EQ(r.left_to_right_bytes, 20 * (1 + std::to_string(i).size()));
+    EXPECT_TRUE(WaitClosed(pipes[i].db.get(), 1s));
+  }
 }
 
 TunnelInfo Info(std::string principal, std::string database, std::string branch,
