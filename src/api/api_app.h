@@ -23,8 +23,9 @@ class ApiApp {
   Response Handle(const Request& req);
   // True for the requests answered from memory: the dashboard's files,
   // /healthz and the reads served by the metadata cache and the credential
-  // index (GET a branch). A cache miss or a throttled last-used write may
-  // still touch the store briefly. (HttpServerOptions::answered_from_memory.)
+  // index (GET a branch). A cache miss, or a credential missing from the
+  // index (at most once per 10 ms), still reads the store briefly.
+  // (HttpServerOptions::answered_from_memory.)
   bool AnsweredFromMemory(const Request& req) const;
 
  private:

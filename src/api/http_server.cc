@@ -12,6 +12,8 @@
 // each connection is a Session whose handlers run on its own strand. A
 // complete request is handed to the worker pool (handlers may block on the
 // store); the response is posted back to the session's strand and written.
+// Requests that options.answered_from_memory accepts are handled on the
+// strand itself instead.
 //
 // A session's life: Reading (one request, under one read deadline) ->
 // Handling (worker) -> Writing -> Idle (keep-alive, idle deadline until the
@@ -225,7 +227,6 @@ struct ServerCore {
   // call on a worker (e.g. during Stop, after the acceptor closed).
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_guard;
   std::unique_ptr<asio::thread_pool> workers;
-  std::unique_ptr<asio::thread_pool> memory_lane;  // one thread (answered_from_memory)
   std::optional<tcp::acceptor> acceptor;         // executor: its own strand
   std::optional<asio::steady_timer> accept_retry;  // same strand
 
@@ -483,9 +484,13 @@ class Session : public std::enable_shared_from_this<Session> {
     // A slow handler is not the client's fault.
     stream_.expires_never();
     const auto& from_memory = server_->options.answered_from_memory;
-    asio::thread_pool& lane =
-        from_memory && from_memory(req) ? *server_->memory_lane : *server_->workers;
-    asio::post(lane, Task{shared_from_this(), &Session::RunHandler});
+    if (from_memory && from_memory(req)) {
+      // Handled right here on the I/O thread, like a static file: no hand-off
+      // to another thread and back (see HttpServerOptions).
+      RunHandlerInline();
+      return;
+    }
+    asio::post(*server_->workers, Task{shared_from_this(), &Session::RunHandler});
   }
 
   // On a worker thread. request_ and response_ are handed over by the posts
@@ -494,6 +499,12 @@ class Session : public std::enable_shared_from_this<Session> {
     response_ = server_->Invoke(request_);
     request_ = Request();  // drop the body (and any secrets) early
     asio::post(executor_, Task{shared_from_this(), &Session::OnHandlerDone});
+  }
+
+  void RunHandlerInline() {
+    response_ = server_->Invoke(request_);
+    request_ = Request();
+    OnHandlerDone();
   }
 
   void OnHandlerDone() {
@@ -811,7 +822,6 @@ Status HttpServer::Start() {
   s.accept_retry.emplace(s.acceptor->get_executor());
   s.work_guard.emplace(s.ioc->get_executor());
   s.workers = std::make_unique<asio::thread_pool>(std::max(1, o.worker_threads));
-  s.memory_lane = std::make_unique<asio::thread_pool>(1);
   asio::post(s.acceptor->get_executor(), [&s] { s.Accept(); });
   for (int i = 0; i < io_threads; ++i) {
     s.io_threads.emplace_back([&s] { s.ioc->run(); });
@@ -862,11 +872,9 @@ void HttpServer::Stop(int grace_ms) {
   // Handler calls already running cannot be interrupted: join waits for
   // them; queued ones are dropped. Then destroy the pool (its dropped jobs
   // release sessions) before the io_context their sockets belong to.
-  for (auto* pool : {&s.workers, &s.memory_lane}) {
-    (*pool)->stop();
-    (*pool)->join();
-    pool->reset();
-  }
+  s.workers->stop();
+  s.workers->join();
+  s.workers.reset();
   s.accept_retry.reset();
   s.acceptor.reset();
   s.ioc.reset();

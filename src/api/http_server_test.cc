@@ -149,6 +149,13 @@ class Client {
     return false;
   }
 
+  // True when some answer bytes arrive within `timeout` (they stay buffered).
+  bool HasDataWithin(std::chrono::milliseconds timeout) {
+    if (!buf_.empty()) return true;
+    pollfd p{fd_, POLLIN, 0};
+    return poll(&p, 1, static_cast<int>(timeout.count())) > 0;
+  }
+
   // Exactly n raw bytes (buffered ones first); "" on EOF/error/timeout.
   std::string ReadRaw(size_t n) {
     while (buf_.size() < n) {
@@ -609,6 +616,33 @@ TEST_F(HttpServerTest, StopGivesUpOnStuckHandlerAfterGrace) {
   releaser.join();
   EXPECT_LT(Clock::now() - start, 4s);
   EXPECT_TRUE(busy.WaitClosed(1000ms));
+}
+
+TEST_F(HttpServerTest, AnsweredFromMemoryNeedsNoWorker) {
+  HttpServerOptions o;
+  o.worker_threads = 1;
+  o.answered_from_memory = [](const Request& r) { return r.path.rfind("/mem", 0) == 0; };
+  StartServer(o);
+  Client busy(port_);
+  ASSERT_TRUE(busy.Send(Get("/slow")));  // holds the only worker
+  ASSERT_EQ(slow_started_.get_future().wait_for(5s), std::future_status::ready);
+  Client fast(port_);
+  ASSERT_TRUE(fast.Send(Get("/mem/a") + Get("/mem/b")));  // pipelined, both answered in order
+  auto a = fast.Read();
+  auto b = fast.Read();
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->body, "ok /mem/a");
+  EXPECT_EQ(b->body, "ok /mem/b");
+  Client queued(port_);  // not answered from memory: waits for the worker
+  ASSERT_TRUE(queued.Send(Get("/other")));
+  EXPECT_FALSE(queued.HasDataWithin(300ms));
+  ReleaseSlow();
+  auto slow = busy.Read();
+  ASSERT_TRUE(slow);
+  EXPECT_EQ(slow->body, "ok /slow");
+  auto other = queued.Read();
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->body, "ok /other");
 }
 
 TEST_F(HttpServerTest, ManyConcurrentKeepAliveConnections) {
