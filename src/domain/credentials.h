@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 #include "domain/actor.h"
@@ -24,6 +25,9 @@ struct ServiceToken {
 
 enum class ResourceType { kOrganization, kDatabase };
 const char* ResourceTypeName(ResourceType t);  // "Organization", "Database"
+// The inverse, for names read back from a store (whose CHECK constraint
+// admits only these two): anything but "Database" is an organization.
+ResourceType ParseResourceType(std::string_view name);
 
 // One access granted to a service token on one resource.
 struct Grant {

@@ -32,6 +32,11 @@ const char* ResourceTypeName(ResourceType t) {
   return t == ResourceType::kOrganization ? "Organization" : "Database";
 }
 
+ResourceType ParseResourceType(std::string_view name) {
+  return name == ResourceTypeName(ResourceType::kDatabase) ? ResourceType::kDatabase
+                                                            : ResourceType::kOrganization;
+}
+
 Status ValidateResourceName(std::string_view kind, std::string_view name) {
   auto bad = [&](std::string_view why) {
     return Status::InvalidArgument(std::string("invalid ") + std::string(kind) + " name: " +

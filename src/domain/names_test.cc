@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "domain/credentials.h"
 #include "domain/names.h"
 
 namespace opscale {
@@ -27,6 +28,20 @@ TEST(NamesTest, TokenNamesAndEmails) {
   EXPECT_TRUE(ValidateEmail("a@b.c").ok());
   EXPECT_FALSE(ValidateEmail("ab.c").ok());
   EXPECT_FALSE(ValidateEmail("a b@c").ok());
+}
+
+}  // namespace
+}  // namespace opscale
+
+namespace opscale {
+namespace {
+
+TEST(ResourceTypeTest, NamesRoundTrip) {
+  for (ResourceType t : {ResourceType::kOrganization, ResourceType::kDatabase}) {
+    EXPECT_EQ(ParseResourceType(ResourceTypeName(t)), t);
+  }
+  EXPECT_STREQ(ResourceTypeName(ResourceType::kDatabase), "Database");
+  EXPECT_EQ(ParseResourceType("Organization"), ResourceType::kOrganization);
 }
 
 }  // namespace

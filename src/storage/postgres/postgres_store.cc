@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/scope_exit.h"
 #include "storage/postgres/postgres_migrations.h"
 
 namespace opscale::postgres {
@@ -24,19 +25,6 @@ constexpr const char* kBumpWith =
 // Run once at the end of a Transact() that wrote: holding the row lock only
 // from there to COMMIT keeps concurrent transactions overlapping on it short.
 constexpr const char* kBump = "UPDATE opscale_changes SET version = version + 1";
-
-// Runs `f` when the scope ends, however it ends.
-template <typename F>
-class ScopeExit {
- public:
-  explicit ScopeExit(F f) : f_(std::move(f)) {}
-  ~ScopeExit() { f_(); }
-  ScopeExit(const ScopeExit&) = delete;
-  ScopeExit& operator=(const ScopeExit&) = delete;
-
- private:
-  F f_;
-};
 
 // Wait before attempt `attempt` (>= 2): 2, 4, 8 ... ms, at most 200, each
 // jittered down to as little as half so that two nodes that collided do not

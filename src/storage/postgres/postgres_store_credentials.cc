@@ -50,10 +50,7 @@ Grant ReadGrant(const Row& r) {
   Grant g;
   g.id = r.Text(0);
   g.token_id = r.Text(1);
-  // A CHECK constraint admits only these two names.
-  g.resource_type = r.Text(2) == ResourceTypeName(ResourceType::kDatabase)
-                        ? ResourceType::kDatabase
-                        : ResourceType::kOrganization;
+  g.resource_type = ParseResourceType(r.Text(2));
   g.resource_id = r.Text(3);
   g.access = r.Text(4);
   g.created_at = r.Int(5);
@@ -228,9 +225,7 @@ Status PostgresStore::ScanCredentials(CredentialSink& sink) {
   for (int i = 0; i < grants.size(); ++i) {
     const Row r = grants[i];
     g.token_id = r.Text(0);
-    g.resource_type = r.Text(1) == ResourceTypeName(ResourceType::kDatabase)
-                          ? ResourceType::kDatabase
-                          : ResourceType::kOrganization;
+    g.resource_type = ParseResourceType(r.Text(1));
     g.resource_id = r.Text(2);
     g.access = r.Text(3);
     sink.OnGrant(g);

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/scope_exit.h"
 #include "storage/sqlite/sqlite_migrations.h"
 #include "storage/sqlite/sqlite_rows.h"
 
@@ -57,19 +58,6 @@ Status Configure(sqlite3* db, const std::string& path) {
   if (fk != "1") return Status::Internal("this SQLite library does not enforce foreign keys");
   return Status::Ok();
 }
-
-// Runs `f` when the scope ends, however it ends.
-template <typename F>
-class ScopeExit {
- public:
-  explicit ScopeExit(F f) : f_(std::move(f)) {}
-  ~ScopeExit() { f_(); }
-  ScopeExit(const ScopeExit&) = delete;
-  ScopeExit& operator=(const ScopeExit&) = delete;
-
- private:
-  F f_;
-};
 
 // One statement without parameters or rows, through the statement cache:
 // Exec() would parse BEGIN and COMMIT again for every transaction.

@@ -65,10 +65,7 @@ Grant ReadGrant(const Statement& st) {
   Grant g;
   g.id = st.Text(0);
   g.token_id = st.Text(1);
-  // A CHECK constraint admits only these two names.
-  g.resource_type = st.Text(2) == ResourceTypeName(ResourceType::kDatabase)
-                        ? ResourceType::kDatabase
-                        : ResourceType::kOrganization;
+  g.resource_type = ParseResourceType(st.Text(2));
   g.resource_id = st.Text(3);
   g.access = st.Text(4);
   g.created_at = st.Int(5);
@@ -81,9 +78,7 @@ constexpr const char* kCheckedGrantColumns = "token_id, resource_type, resource_
 
 void ReadCheckedGrantInto(const Statement& st, Grant& g) {
   st.TextInto(0, g.token_id);
-  g.resource_type = st.TextView(1) == ResourceTypeName(ResourceType::kDatabase)
-                        ? ResourceType::kDatabase
-                        : ResourceType::kOrganization;
+  g.resource_type = ParseResourceType(st.TextView(1));
   st.TextInto(2, g.resource_id);
   st.TextInto(3, g.access);
 }
