@@ -126,6 +126,13 @@ TEST_F(BadInputTest, UnknownIds) {
   ExpectError(Api("GET", "/v1/nothing-here", admin_), 404, "not_found");
 }
 
+// The secret with its last character changed (to another one: replacing it
+// with a fixed letter left the secret unchanged when it already ended so).
+std::string Typo(std::string secret) {
+  secret.back() = secret.back() == 'x' ? 'y' : 'x';
+  return secret;
+}
+
 TEST_F(BadInputTest, AuthorizationHeaderForms) {
   const std::string path = "/v1/organizations";
   std::vector<std::string> bad = {
@@ -133,15 +140,20 @@ TEST_F(BadInputTest, AuthorizationHeaderForms) {
       "Authorization: " + token_id_ + ":" + token_ + ":extra",          // several colons
       "Authorization: Bearer " + token_id_ + ":" + token_,             // Bearer on a service token
       "Authorization: " + token_ + ":" + token_id_,                    // swapped
-      "Authorization: " + token_id_ + ":" + token_.substr(0, token_.size() - 1) + "x",  // typo
+      "Authorization: " + token_id_ + ":" + Typo(token_),              // one character changed
       "Authorization: " + token_id_ + ":" + token_ + "\xc3\xa9",       // non-ASCII
       "Authorization: zzzzzzzzzzzz:" + token_,                         // unknown id
       "Authorization: Bearer pscale_oauth_nope",
       "Authorization: ",
   };
   std::string first_message;
-  for (const auto& h : bad) {
+  for (size_t i = 0; i < bad.size(); ++i) {
+    const std::string& h = bad[i];
     HttpReply r = Curl("GET", server_->url() + path, {h});
+    if (r.status != 401) {
+      ADD_FAILURE() << "header form #" << i << " got " << r.status;  // no secret in the log
+      continue;
+    }
     ExpectError(r, 401, "unauthorized");
     std::string msg = r.Json().as_object()["message"].as_string().c_str();
     if (first_message.empty()) first_message = msg;
