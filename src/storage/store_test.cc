@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -90,6 +91,23 @@ AuditEvent MakeEvent(const std::string& id, const std::string& org_id) {
   e.remote_ip = "10.0.0.1";
   e.created_at = 5000;
   return e;
+}
+
+// Runs step(id, i) for i in [0, per_thread) on each of `threads` threads at
+// once (ids "t<thread>-<i>"); returns how many steps returned false.
+int FailuresOnThreads(int threads, int per_thread,
+                      const std::function<bool(const std::string& id, int i)>& step) {
+  std::atomic<int> failures{0};
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        if (!step("t" + std::to_string(t) + "-" + std::to_string(i), i)) ++failures;
+      }
+    });
+  }
+  for (auto& th : running) th.join();
+  return failures.load();
 }
 
 std::vector<std::string> Names(const std::vector<Branch>& bs) {
@@ -580,24 +598,15 @@ TEST_F(StoreTest, ConcurrentWritersOnOneStore) {
   ASSERT_TRUE(store().InsertOrganization(MakeOrg("o1", "acme")).ok());
   constexpr int kThreads = 4;
   constexpr int kPerThread = 25;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
-        Status s = store().Transact([&](Store& tx) -> Status {
-          OPSCALE_RETURN_IF_ERROR(tx.InsertServiceToken(MakeToken(id, "o1", i)));
-          return tx.InsertGrant(
-              MakeGrant("g" + id, id, ResourceType::kOrganization, "o1", "read_databases", i));
-        });
-        if (!s.ok()) ++failures;
-        if (!store().ListServiceTokens("o1").ok()) ++failures;
-      }
+  int failures = FailuresOnThreads(kThreads, kPerThread, [&](const std::string& id, int i) {
+    Status s = store().Transact([&](Store& tx) -> Status {
+      OPSCALE_RETURN_IF_ERROR(tx.InsertServiceToken(MakeToken(id, "o1", i)));
+      return tx.InsertGrant(
+          MakeGrant("g" + id, id, ResourceType::kOrganization, "o1", "read_databases", i));
     });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0);
+    return s.ok() && store().ListServiceTokens("o1").ok();
+  });
+  EXPECT_EQ(failures, 0);
   EXPECT_EQ(store().ListAllServiceTokens()->size(), size_t{kThreads * kPerThread});
   EXPECT_EQ(store().ListAllGrants()->size(), size_t{kThreads * kPerThread});
 }
@@ -690,20 +699,12 @@ TEST_F(StoreTest, TransactNoWaitThenWaitDurable) {
 TEST_F(StoreTest, ConcurrentNoWaitWritersAllBecomeDurable) {
   ASSERT_TRUE(store().InsertOrganization(MakeOrg("o1", "acme")).ok());
   constexpr int kThreads = 4, kPerThread = 20;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
-        auto ticket = store().TransactNoWait(
-            [&](Store& tx) -> Status { return tx.InsertServiceToken(MakeToken(id, "o1", i)); });
-        if (!ticket.ok() || !store().WaitDurable(*ticket).ok()) ++failures;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0);
+  int failures = FailuresOnThreads(kThreads, kPerThread, [&](const std::string& id, int i) {
+    auto ticket = store().TransactNoWait(
+        [&](Store& tx) -> Status { return tx.InsertServiceToken(MakeToken(id, "o1", i)); });
+    return ticket.ok() && store().WaitDurable(*ticket).ok();
+  });
+  EXPECT_EQ(failures, 0);
   EXPECT_EQ(store().ListAllServiceTokens()->size(), size_t{kThreads * kPerThread});
 }
 
