@@ -15,9 +15,14 @@
 // Requests that options.answered_from_memory accepts are handled on the
 // strand itself instead.
 //
-// A session's life: Reading (one request, under one read deadline) ->
-// Handling (worker) -> Writing -> Idle (keep-alive, idle deadline until the
-// next byte) -> Reading ... Protocol errors answer with a JSON error, then
+// Reading is raw (async_read_some on the socket, then parser.put), so the
+// header block can be checked as received (request_checks.h) before any
+// body is read. A connection over options.max_connections is answered 503
+// and closed by the acceptor itself (RefuseConnection).
+//
+// A session's life: Reading (one request, under the header and read
+// deadlines) -> Handling (worker) -> Writing -> Idle (keep-alive, idle
+// deadline until the next byte) -> Reading ... Protocol errors answer with a JSON error, then
 // Linger (half-close and discard input for a moment, so the client sees the
 // response instead of a reset) and Close. Stop() first closes Idle/Reading
 // sessions, waits for Handling/Writing ones, then closes the rest.
@@ -55,12 +60,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -229,9 +234,13 @@ struct ServerCore {
   std::unique_ptr<asio::thread_pool> workers;
   std::optional<tcp::acceptor> acceptor;         // executor: its own strand
   std::optional<asio::steady_timer> accept_retry;  // same strand
+  LogThrottle over_capacity_log{std::chrono::seconds(10)};  // acceptor's strand only
 
   std::chrono::steady_clock::duration ReadTimeout() const {
     return std::chrono::seconds(options.read_timeout_seconds);
+  }
+  std::chrono::steady_clock::duration HeaderTimeout() const {
+    return std::chrono::seconds(options.header_timeout_seconds);
   }
   std::chrono::steady_clock::duration IdleTimeout() const {
     return std::chrono::seconds(options.idle_timeout_seconds);
@@ -250,6 +259,15 @@ struct ServerCore {
       r.status = 500;
       r.content_type.clear();
       return r;
+    }
+  }
+
+  void Report(const Refusal& r, const std::string& remote_ip) noexcept {
+    if (!options.on_refusal) return;
+    try {
+      options.on_refusal(r, remote_ip);
+    } catch (...) {
+      // Logging must not take the connection down.
     }
   }
 
@@ -282,6 +300,8 @@ struct ServerCore {
 
   void Accept();
   void OnAccept(ErrorCode ec, tcp::socket socket);
+  bool AtCapacity();
+  void RefuseConnection(tcp::socket socket, const std::string& remote_ip);
 };
 
 using UpgradeFn = std::function<void(int fd, std::string already_read)>;
@@ -366,33 +386,83 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadRequest() {
     if (server_->stopping) return Close();
     state_ = State::kReading;
-    continue_checked_ = false;
+    head_checked_ = false;
     parser_.emplace();
     const auto& o = server_->options;
     parser_->header_limit(static_cast<uint32_t>(std::min<size_t>(o.max_header_bytes, UINT32_MAX)));
     parser_->body_limit(static_cast<uint64_t>(o.max_body_bytes));
-    // One deadline for the whole request (header and body): a client
-    // trickling bytes cannot hold the connection longer than this.
-    SetDeadline(stream_, server_->ReadTimeout());
+    // Deadlines counted from now, not from each read: a client trickling
+    // bytes cannot hold the connection longer than them.
+    request_start_ = std::chrono::steady_clock::now();
+    SetRequestDeadline(true);
     ReadSome();
   }
 
-  void ReadSome() {
-    http::async_read_some(stream_, buffer_, *parser_, Step{shared_from_this(), &Session::OnRead});
-  }
-
-  void OnRead(ErrorCode ec, size_t) {
-    if (ec) return OnReadError(ec);
-    if (!continue_checked_ && parser_->is_header_done()) {
-      continue_checked_ = true;
-      // Content-Length was already checked against the limit by the parser.
-      if (!parser_->is_done() &&
-          beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
-        return SendContinue();
-      }
+  // The header block (`header`) or the whole request must arrive by then.
+  void SetRequestDeadline(bool header) {
+    using Duration = std::chrono::steady_clock::duration;
+    std::optional<Duration> limit;
+    if (server_->ReadTimeout() > Duration::zero()) limit = server_->ReadTimeout();
+    Duration head = server_->HeaderTimeout();
+    if (header && head > Duration::zero() && (!limit || head < *limit)) limit = head;
+    if (limit) {
+      stream_.expires_at(request_start_ + *limit);
+    } else {
+      stream_.expires_never();
     }
-    if (parser_->is_done()) return OnRequest();
+  }
+
+  // Feeds buffered input (pipelined requests included) to the parser and
+  // reads more when it needs more. Reads are raw so that the header block
+  // can be checked as received (request_checks.h) before any body is read.
+  void ReadSome() {
+    while (buffer_.size() > 0) {
+      ErrorCode ec;
+      size_t used = parser_->put(buffer_.data(), ec);
+      if (ec && ec != http::error::need_more) return OnReadError(ec);
+      bool head_now = !head_checked_ && parser_->is_header_done();
+      if (head_now) {
+        head_checked_ = true;
+        // Beast parses a header block in one put(), once the blank line is
+        // buffered: it is the `used` bytes at the front.
+        std::string_view raw(static_cast<const char*>(buffer_.data().data()), used);
+        if (auto refusal = CheckHead(raw)) return Refuse(std::move(*refusal));
+      }
+      buffer_.consume(used);
+      if (parser_->is_done()) return OnRequest();
+      if (head_now) {
+        SetRequestDeadline(false);  // now the body
+        // Content-Length was already checked against the limit by the parser.
+        if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+          return SendContinue();
+        }
+      }
+      if (ec || used == 0) break;  // needs more input
+    }
+    stream_.async_read_some(buffer_.prepare(kReadChunk), Step{shared_from_this(), &Session::OnRead});
+  }
+
+  void OnRead(ErrorCode ec, size_t n) {
+    if (ec == asio::error::eof) {
+      ec = parser_->got_some() ? http::error::partial_message : http::error::end_of_stream;
+    }
+    if (ec) return OnReadError(ec);
+    buffer_.commit(n);
     ReadSome();
+  }
+
+  std::optional<Refusal> CheckHead(std::string_view raw) {
+    const auto& msg = parser_->get();
+    RequestHead head;
+    head.version = msg.version();
+    head.raw = raw;
+    for (const auto& field : msg) {
+      auto name = field.name_string();
+      auto value = field.value();
+      head.fields.push_back({std::string_view(name.data(), name.size()),
+                             std::string_view(value.data(), value.size())});
+    }
+    return CheckRequestHead(head);
   }
 
   void SendContinue() {
@@ -432,20 +502,58 @@ class Session : public std::enable_shared_from_this<Session> {
         http::make_error_code(http::error::end_of_stream).category();
     const auto& o = server_->options;
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-      return SendErrorAndClose(JsonError(
-          431, "headers_too_large", "request header block exceeds " + SizeText(o.max_header_bytes)));
+      return Refuse({431, "headers_too_large",
+                     "request header block exceeds " + SizeText(o.max_header_bytes)});
     }
     if (ec == http::error::body_limit) {
-      return SendErrorAndClose(JsonError(
-          413, "payload_too_large", "request body exceeds " + SizeText(o.max_body_bytes)));
+      return Refuse(
+          {413, "payload_too_large", "request body exceeds " + SizeText(o.max_body_bytes)});
     }
     // end_of_stream: the client closed between requests; partial_message:
     // it closed mid-request. Neither can read an answer.
     if (ec.category() == kHttp && ec != http::error::end_of_stream &&
         ec != http::error::partial_message) {
-      return SendErrorAndClose(JsonError(400, "bad_request", "malformed HTTP request"));
+      return Refuse({400, "bad_request", MalformedMessage(ec)});
+    }
+    if (ec == beast::error::timeout && state_ == State::kReading && parser_ && parser_->got_some()) {
+      // A slow or stalled client (slowloris); Beast already closed the socket.
+      int read = o.read_timeout_seconds, head = o.header_timeout_seconds;
+      bool in_head = !parser_->is_header_done();
+      int limit = in_head && head > 0 && (read <= 0 || head < read) ? head : read;
+      server_->Report({0, "request_timeout",
+                       std::string(in_head ? "request header" : "request") + " not complete within " +
+                           std::to_string(limit) + " s"},
+                      remote_ip_);
     }
     Close();  // timeout, reset, aborted by Stop()
+  }
+
+  // Beast's parse errors in words a client can act on (quoting nothing).
+  static std::string MalformedMessage(ErrorCode ec) {
+    if (ec == http::error::multiple_content_length) return "several different Content-Length values";
+    if (ec == http::error::bad_content_length) {
+      return "invalid Content-Length (or Content-Length with Transfer-Encoding)";
+    }
+    if (ec == http::error::bad_transfer_encoding) {
+      return "invalid Transfer-Encoding (chunked twice, or with Content-Length)";
+    }
+    if (ec == http::error::bad_field) return "malformed HTTP request: invalid header name";
+    if (ec == http::error::bad_value) return "malformed HTTP request: invalid header value";
+    if (ec == http::error::bad_line_ending) return "malformed HTTP request: line not ended by CRLF";
+    if (ec == http::error::bad_chunk || ec == http::error::bad_chunk_extension) {
+      return "malformed HTTP request: invalid chunked body";
+    }
+    if (ec == http::error::bad_method || ec == http::error::bad_target ||
+        ec == http::error::bad_version) {
+      return "malformed HTTP request: invalid request line";
+    }
+    return "malformed HTTP request";
+  }
+
+  // Answers with the refusal's JSON error, reports it, then closes.
+  void Refuse(Refusal r) {
+    server_->Report(r, remote_ip_);
+    SendErrorAndClose(JsonError(r.status, r.code, r.message));
   }
 
   void OnRequest() {
@@ -461,6 +569,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto target = ParseRequestTarget(req.target);
     if (!target.ok()) {
       parser_.reset();
+      server_->Report({400, "bad_request", target.status().message()}, remote_ip_);
       // The message was framed correctly, so the connection stays usable.
       return WriteResponse(JsonError(400, "bad_request", target.status().message()));
     }
@@ -743,7 +852,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_after_write_ = false;
   bool head_ = false;
   bool request_active_ = false;
-  bool continue_checked_ = false;
+  bool head_checked_ = false;  // CheckHead done (and 100-continue decided)
+  std::chrono::steady_clock::time_point request_start_;
   size_t linger_left_ = 0;
 };
 
@@ -768,7 +878,9 @@ void ServerCore::OnAccept(ErrorCode ec, tcp::socket socket) {
   }
   ErrorCode peer_ec;
   tcp::endpoint peer = socket.remote_endpoint(peer_ec);
-  if (!peer_ec) {  // otherwise the peer is already gone
+  if (!peer_ec && AtCapacity()) {
+    RefuseConnection(std::move(socket), PeerAddress(peer));
+  } else if (!peer_ec) {  // otherwise the peer is already gone
     socket.set_option(tcp::no_delay(true), peer_ec);
     try {
       std::make_shared<Session>(std::move(socket), this, PeerAddress(peer))->Start();
@@ -777,6 +889,31 @@ void ServerCore::OnAccept(ErrorCode ec, tcp::socket socket) {
     }
   }
   Accept();
+}
+
+bool ServerCore::AtCapacity() {
+  if (options.max_connections == 0) return false;
+  std::lock_guard lock(mu);
+  return sessions.size() >= options.max_connections;
+}
+
+// Over the cap: a best-effort 503 and close, right here on the acceptor's
+// strand, costing the open connections nothing. A fresh socket's send
+// buffer takes the short answer at once; nothing waits for the client.
+void ServerCore::RefuseConnection(tcp::socket socket, const std::string& remote_ip) {
+  ErrorCode ec;
+  socket.non_blocking(true, ec);
+  if (!ec) socket.write_some(asio::buffer(OverCapacityResponse()), ec);
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  socket.close(ec);
+  uint64_t suppressed = 0;
+  if (!over_capacity_log.Allow(std::chrono::steady_clock::now(), &suppressed)) return;
+  std::string message =
+      "too many open connections (limit " + std::to_string(options.max_connections) + ")";
+  if (suppressed > 0) {
+    message += "; " + std::to_string(suppressed) + " more refused since the last such line";
+  }
+  Report({503, "unavailable", message}, remote_ip);
 }
 
 }  // namespace

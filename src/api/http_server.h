@@ -6,8 +6,11 @@
 // calls the handler for: bodies over max_body_bytes (413 JSON error, checked
 // on Content-Length before reading and on chunked bodies as they arrive),
 // header blocks over max_header_bytes (431), malformed HTTP (400, then
-// close), request targets with invalid %-escapes (400), clients that stall
-// longer than idle/read timeouts (connection closed). A handler that throws
+// close), requests that request_checks.h refuses (ambiguous framing, Host,
+// obs-fold: 400/501/505, then close), request targets with invalid
+// %-escapes (400), clients that stall longer than the header/read/idle
+// timeouts (connection closed), connections over max_connections (503, then
+// close). Refusals are reported to options.on_refusal. A handler that throws
 // yields 500 {"code":"internal",...}. Responses always carry Content-Length
 // (except 204/304) and "Server: opscaled"; Content-Length, Transfer-Encoding
 // and Server in Response::headers are ignored (Content-Type too when
@@ -26,6 +29,7 @@
 #include <string>
 
 #include "api/http_types.h"
+#include "api/request_checks.h"
 #include "common/status.h"
 
 namespace opscale::api {
@@ -41,7 +45,22 @@ struct HttpServerOptions {
   // from the connection's accept or from the first byte of a later request;
   // also bounds writing a response. <= 0: no limit.
   int read_timeout_seconds = 30;
+  // The header block alone must arrive within this (same start; the
+  // shorter of the two applies to it), so a client trickling header bytes
+  // is dropped early. <= 0: only read_timeout_seconds.
+  int header_timeout_seconds = 10;
   int idle_timeout_seconds = 60;   // keep-alive idle time; <= 0: no limit
+  // Open connections (reading, handled, lingering; not upgraded ones): a
+  // connection accepted over this gets OverCapacityResponse() and is closed
+  // at once, so those already open keep being served. 0: no limit.
+  size_t max_connections = 1024;
+  // Called on an I/O thread for each request or connection the transport
+  // refuses by itself, with the client's address: every 400/413/431/501/505
+  // it answers, a request left unfinished at the header or read timeout
+  // (status 0: closed without a response), and connections over
+  // max_connections (503; at most one call per 10 s, with the count of the
+  // others). The Refusal quotes nothing the client sent. Must not block.
+  std::function<void(const Refusal&, const std::string& remote_ip)> on_refusal;
   int io_threads = 1;
   int worker_threads = 4;
   // Requests for which this returns true are answered from memory (at most

@@ -1,10 +1,12 @@
 #include "api/server_main.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -193,12 +195,96 @@ bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port)
   return !host->empty();
 }
 
+// `opscaled serve`'s limits on what one client may send and hold
+// (docs/http-limits.md). Defaults match HttpServerOptions.
+struct HttpLimits {
+  int64_t max_connections = 1024;
+  int64_t max_header_bytes = 16 * 1024;
+  int64_t max_body_bytes = 1 << 20;
+  int64_t header_timeout_s = 10;
+  int64_t request_timeout_s = 30;
+  int64_t idle_timeout_s = 60;
+};
+
+void AddHttpLimits(CLI::App* cmd, HttpLimits* l) {
+  cmd->add_option("--max-connections", l->max_connections,
+                  "Open HTTP connections at most; more are answered 503 and closed (default 1024)");
+  cmd->add_option("--max-header-bytes", l->max_header_bytes,
+                  "Largest request header block, in bytes; larger gets 431 (default 16384)");
+  cmd->add_option("--max-body-bytes", l->max_body_bytes,
+                  "Largest request body, in bytes; larger gets 413 (default 1048576)");
+  cmd->add_option("--header-timeout", l->header_timeout_s,
+                  "Seconds a client has to send a request's headers before the connection is "
+                  "closed (default 10)");
+  cmd->add_option("--request-timeout", l->request_timeout_s,
+                  "Seconds a client has to send a whole request, headers and body (default 30)");
+  cmd->add_option("--idle-timeout", l->idle_timeout_s,
+                  "Seconds an idle keep-alive connection is kept open (default 60)");
+}
+
+// "" if the limits are usable, else the error for the user.
+std::string ApplyHttpLimits(const HttpLimits& l, HttpServerOptions* http) {
+  auto in = [](int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; };
+  if (!in(l.max_connections, 1, 1000000)) return "--max-connections must be between 1 and 1000000";
+  if (!in(l.max_header_bytes, 1024, 1 << 20))
+    return "--max-header-bytes must be between 1024 and 1048576";
+  if (!in(l.max_body_bytes, 1024, int64_t{1} << 30))
+    return "--max-body-bytes must be between 1024 and 1073741824";
+  for (auto [flag, v] : {std::pair{"--header-timeout", l.header_timeout_s},
+                         std::pair{"--request-timeout", l.request_timeout_s},
+                         std::pair{"--idle-timeout", l.idle_timeout_s}}) {
+    if (!in(v, 1, 86400)) return std::string(flag) + " must be between 1 and 86400 seconds";
+  }
+  http->max_connections = static_cast<size_t>(l.max_connections);
+  http->max_header_bytes = static_cast<size_t>(l.max_header_bytes);
+  http->max_body_bytes = static_cast<size_t>(l.max_body_bytes);
+  http->header_timeout_seconds = static_cast<int>(l.header_timeout_s);
+  http->read_timeout_seconds = static_cast<int>(l.request_timeout_s);
+  http->idle_timeout_seconds = static_cast<int>(l.idle_timeout_s);
+  return "";
+}
+
+// Each connection is a file descriptor: with the common soft limit of 1024
+// the process would run out of them (accept fails, the store cannot open a
+// file) before --max-connections is reached. Raise the soft limit toward
+// the hard one, as far as needed, and say so when that is not enough.
+void RaiseOpenFileLimit(size_t max_connections) {
+  constexpr rlim_t kSpare = 256;  // store, private mariadbd links, tunnels, logs
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  rlim_t want = static_cast<rlim_t>(max_connections) + kSpare;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : std::min(want, rl.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    spdlog::warn("the open-file limit ({}) is below --max-connections {} plus {} spare: "
+                 "connections may fail before the cap is reached (raise `ulimit -n`)",
+                 rl.rlim_cur, max_connections, kSpare);
+  }
+}
+
+// One log line per refusal of the HTTP transport (the cap's are already
+// throttled by it). Never holds request content: Refusal quotes nothing.
+void LogRefusal(const Refusal& r, const std::string& remote_ip) {
+  if (r.status == 0) {
+    spdlog::info("closed connection from {}: {}", remote_ip, r.message);
+  } else if (r.status == 503) {
+    spdlog::warn("refused connection from {}: {}", remote_ip, r.message);
+  } else {
+    spdlog::info("refused request from {}: {} {}: {}", remote_ip, r.status, r.code, r.message);
+  }
+}
+
 int CmdServe(const Common& c, const std::string& listen, const std::string& mysql_dsn,
-             int64_t session_ttl_s) {
+             int64_t session_ttl_s, const HttpLimits& limits) {
   if (!Initialized(c)) return Fail("data dir " + c.data_dir + " is not initialized; run 'opscaled init' first", 2);
   HttpServerOptions http;
   if (!SplitHostPort(listen, &http.host, &http.port))
     return Fail("--listen must be HOST:PORT, e.g. 127.0.0.1:8080", 2);
+  if (std::string bad = ApplyHttpLimits(limits, &http); !bad.empty()) return Fail(bad, 2);
+  http.on_refusal = LogRefusal;
 
   // Block the stop signals before any thread starts, then wait for them below.
   sigset_t stop;
@@ -224,6 +310,7 @@ int CmdServe(const Common& c, const std::string& listen, const std::string& mysq
   if (IsSqlite(c)) {
     http.answered_from_memory = [&app](const Request& r) { return app.AnsweredFromMemory(r); };
   }
+  RaiseOpenFileLimit(http.max_connections);
   HttpServer server(http, [&app](const Request& r) { return app.Handle(r); });
   Status st = server.Start();
   if (!st.ok()) return Fail(st.message(), 1);
@@ -268,6 +355,8 @@ int RunServerMain(int argc, char** argv) {
   int64_t session_ttl_s = 12 * 60 * 60;
   serve->add_option("--session-ttl", session_ttl_s,
                     "Lifetime of a dashboard sign-in, in seconds (default 43200: 12 hours)");
+  HttpLimits http_limits;
+  AddHttpLimits(serve, &http_limits);
 
   auto* org_cmd = app.add_subcommand("org", "Manage organizations");
   org_cmd->require_subcommand(1);
@@ -302,7 +391,7 @@ int RunServerMain(int argc, char** argv) {
   }
   if (*init) return CmdInit(common, org, email);
   if (*migrate) return CmdMigrate(migrate_from, migrate_to, allow_non_empty, migrate_format);
-  if (*serve) return CmdServe(common, listen, mysql_dsn, session_ttl_s);
+  if (*serve) return CmdServe(common, listen, mysql_dsn, session_ttl_s, http_limits);
   if (*org_create) return CmdOrgCreate(common, org, email);
   if (*user_create) return CmdUserCreate(common, org, email, role);
   return 2;
