@@ -22,10 +22,11 @@
 //
 // A session's life: Reading (one request, under the header and read
 // deadlines) -> Handling (worker) -> Writing -> Idle (keep-alive, idle
-// deadline until the next byte) -> Reading ... Protocol errors answer with a JSON error, then
-// Linger (half-close and discard input for a moment, so the client sees the
-// response instead of a reset) and Close. Stop() first closes Idle/Reading
-// sessions, waits for Handling/Writing ones, then closes the rest.
+// deadline until the next byte) -> Reading ... Protocol errors answer with
+// a JSON error, then Linger (half-close and discard input for a moment, so
+// the client sees the response instead of a reset) and Close. Stop() first
+// closes Idle/Reading sessions, waits for Handling/Writing ones, then
+// closes the rest.
 //
 // Upgrades: a handler's 101 with Response::upgrade set is written as a bare
 // head (no Content-Length); then the session releases its socket from Asio

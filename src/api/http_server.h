@@ -7,7 +7,7 @@
 // on Content-Length before reading and on chunked bodies as they arrive),
 // header blocks over max_header_bytes (431), malformed HTTP (400, then
 // close), requests that request_checks.h refuses (ambiguous framing, Host,
-// obs-fold: 400/501/505, then close), request targets with invalid
+// obs-fold: 400/501, then close), request targets with invalid
 // %-escapes (400), clients that stall longer than the header/read/idle
 // timeouts (connection closed), connections over max_connections (503, then
 // close). Refusals are reported to options.on_refusal. A handler that throws
@@ -55,7 +55,7 @@ struct HttpServerOptions {
   // at once, so those already open keep being served. 0: no limit.
   size_t max_connections = 1024;
   // Called on an I/O thread for each request or connection the transport
-  // refuses by itself, with the client's address: every 400/413/431/501/505
+  // refuses by itself, with the client's address: every 400/413/431/501
   // it answers, a request left unfinished at the header or read timeout
   // (status 0: closed without a response), and connections over
   // max_connections (503; at most one call per 10 s, with the count of the

@@ -173,9 +173,6 @@ bool IsValidHost(std::string_view host) {
 }
 
 std::optional<Refusal> CheckRequestHead(const RequestHead& head) {
-  if (head.version < 10 || head.version >= 20) {
-    return Refusal{505, "http_version_not_supported", "only HTTP/1.0 and HTTP/1.1 are supported"};
-  }
   // Beast unfolds obs-fold into a space; another parser in front of us might
   // not, and RFC 9112 section 5.2 lets a server refuse it. A line that
   // starts with whitespace right after the request line is refused too

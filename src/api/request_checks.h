@@ -28,7 +28,7 @@ namespace opscale::api {
 
 // Why the transport refuses a request (or a connection) by itself.
 struct Refusal {
-  int status = 400;  // 400, 413, 431, 501, 503, 505; 0: closed without a response (timeout)
+  int status = 400;  // 400, 413, 431, 501, 503; 0: closed without a response (timeout)
   std::string code;     // the JSON error's "code", e.g. "bad_request"
   // The JSON error's "message". Quotes nothing the client sent (it is also
   // logged): a header value may carry a credential.
@@ -41,13 +41,12 @@ struct HeaderField {
 };
 
 struct RequestHead {
-  unsigned version = 11;      // 10 for HTTP/1.0, 11 for HTTP/1.1, 20 for HTTP/2.0, ...
+  unsigned version = 11;      // 10 for HTTP/1.0, 11 for HTTP/1.1 (Beast refuses others)
   std::string_view raw;       // request line to blank line, exactly as received
   std::vector<HeaderField> fields;  // in the order received
 };
 
 // nullopt if the request may proceed. Refuses, in this order:
-//  - an HTTP major version other than 1: 505 http_version_not_supported;
 //  - obsolete line folding (a header line starting with a space or tab): 400;
 //  - several Host headers, an invalid Host value, or no Host in HTTP/1.1
 //    (HTTP/1.0 may omit it): 400;

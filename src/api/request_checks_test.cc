@@ -159,20 +159,6 @@ TEST(RequestChecks, ObsoleteLineFoldingIsRefused) {
   EXPECT_FALSE(CheckRequestHead(head));
 }
 
-TEST(RequestChecks, OnlyHttp1IsSupported) {
-  RequestHead head;
-  head.fields = {{"Host", "h"}};
-  for (unsigned v : {9u, 20u, 30u, 99u}) {
-    head.version = v;
-    auto r = CheckRequestHead(head);
-    ASSERT_TRUE(r) << v;
-    EXPECT_EQ(r->status, 505);
-    EXPECT_EQ(r->code, "http_version_not_supported");
-  }
-  head.version = 12;  // a later HTTP/1.x is served as HTTP/1.1 (RFC 9110 section 2.5)
-  EXPECT_FALSE(CheckRequestHead(head));
-}
-
 TEST(RequestChecks, OverCapacityResponseIsACompleteJson503) {
   const std::string& r = OverCapacityResponse();
   EXPECT_EQ(r.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u);
