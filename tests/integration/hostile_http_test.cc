@@ -12,17 +12,20 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "testutil/http.h"
@@ -694,6 +697,40 @@ TEST(HostileHttpFlags, LimitsAreDocumentedInHelpAndValidated) {
     RunResult r = RunProcess(argv, {}, "", 30);
     EXPECT_EQ(r.exit_code, 2) << c.error;
     EXPECT_NE(r.err.find(c.error), std::string::npos) << r.err;
+  }
+}
+
+// Each connection is a file descriptor: serve raises its soft open-file
+// limit to --max-connections + 256 (within the hard limit), and says so
+// when the hard limit is too low.
+TEST(HostileHttpFlags, ServeRaisesItsOpenFileLimitForTheConnectionCap) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  ASSERT_EQ(RunProcess({OpscaledBin(), "init", "--data-dir", data, "--org", "acme", "--admin-email",
+                        "a@example.com", "--format", "json"})
+                .exit_code,
+            0);
+  auto soft_limit = [](pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/limits");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("Max open files", 0) == 0) return std::stol(line.substr(26));
+    }
+    return -1L;
+  };
+  for (const auto& [hard, soft, warned] :
+       std::vector<std::tuple<std::string, long, bool>>{{"4096", 2256, false}, {"1024", 1024, true}}) {
+    SCOPED_TRACE("hard limit " + hard);
+    Background serve({"/usr/bin/prlimit", "--nofile=256:" + hard, OpscaledBin(), "serve", "--data-dir",
+                      data, "--listen", "127.0.0.1:0", "--max-connections", "2000"});
+    ASSERT_FALSE(serve.WaitForOutput("listening on ", 60000).empty()) << serve.Err();
+    EXPECT_EQ(soft_limit(serve.pid()), soft);
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(30000), 0) << serve.Err();
+    EXPECT_EQ(serve.Err().find("the open-file limit (1024) is below --max-connections 2000") !=
+                  std::string::npos,
+              warned)
+        << serve.Err();
   }
 }
 
