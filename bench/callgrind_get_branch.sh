@@ -21,7 +21,8 @@ PORT=$(python3 "$ROOT/bench/bench_util.py" free-port)
 API="http://127.0.0.1:$PORT"
 
 start() {  # start [valgrind args...]: opscaled serve in the background; waits for "listening"
-  "$@" "$BIN/opscaled" serve --data-dir "$TMP/data" --listen "127.0.0.1:$PORT" >"$TMP/out" 2>"$TMP/err" &
+  "$@" "$BIN/opscaled" serve --data-dir "$TMP/data" --listen "127.0.0.1:$PORT" --rate-limit-per-token 0 \
+    --rate-limit-per-address 0 --rate-limit-failed-auth 0 >"$TMP/out" 2>"$TMP/err" &
   SRV=$!
   PIDS+=("$SRV")
   for _ in $(seq 600); do grep -q listening "$TMP/out" && return 0; sleep 0.1; done

@@ -25,8 +25,11 @@ Response ErrorResponse(const Status& status) {
 }
 
 struct ApiApp::Impl {
+  explicit Impl(RateLimitOptions o) : limits(o) {}
+
   Platform* platform;
   BrowserOptions browser;
+  ApiRateLimits limits;
   Router<RouteHandler> router;
   Router<bool> from_memory;  // the /v1 routes of AnsweredFromMemory
   TunnelHost host;
@@ -86,7 +89,7 @@ struct ApiApp::Impl {
     return p;
   }
 
-  Response Dispatch(const Request& req) {
+  Response Dispatch(const Request& req, Quota* quota) {
     if (req.path == "/healthz") {
       if (req.method != "GET" && req.method != "HEAD") return ErrorResponse(Status::NotFound());
       return Json(200, json::object{{"status", "ok"}});
@@ -102,6 +105,7 @@ struct ApiApp::Impl {
 
     auto principal = Authenticate(req);
     if (!principal.ok()) return ErrorResponse(principal.status());
+    if (auto refused = limits.AdmitPrincipal(*principal, quota)) return std::move(*refused);
 
     Params params;
     bool path_known = false;
@@ -117,7 +121,8 @@ struct ApiApp::Impl {
   }
 };
 
-ApiApp::ApiApp(Platform* platform, BrowserOptions browser) : impl_(std::make_unique<Impl>()) {
+ApiApp::ApiApp(Platform* platform, BrowserOptions browser, RateLimitOptions limits)
+    : impl_(std::make_unique<Impl>(limits)) {
   impl_->platform = platform;
   impl_->browser = std::move(browser);
   AddTokenRoutes(impl_->router);
@@ -146,7 +151,18 @@ bool ApiApp::AnsweredFromMemory(const Request& req) const {
 
 Response ApiApp::Handle(const Request& req) {
   auto start = std::chrono::steady_clock::now();
-  Response r = impl_->Dispatch(req);
+  Quota quota;
+  Response r;
+  bool counted = ApiRateLimits::Counted(req);
+  std::optional<Response> refused;
+  if (counted) refused = impl_->limits.AdmitAddress(req, &quota);
+  if (refused) {
+    r = std::move(*refused);
+  } else {
+    r = impl_->Dispatch(req, &quota);
+    if (counted) impl_->limits.Observe(req, r);
+  }
+  ApiRateLimits::AddHeaders(quota, &r);
   if (r.status == 500) {
     // Internal errors keep their detail in the log, not in the response.
     spdlog::error("{} {} -> {}: {}", req.method, req.path, r.status, r.body);

@@ -3,7 +3,8 @@
 // rules), route to a handler, map Status to the public error
 // body {"code","message"}, and log one line per request (never headers,
 // bodies or query strings, which may carry secrets). Paths outside /v1,
-// /auth and /oauth serve the embedded dashboard.
+// /auth and /oauth serve the embedded dashboard. API requests are counted
+// against the rate limits (api/rate_limits.h) first.
 //
 // Thread-safety: Handle() is safe to call concurrently.
 #pragma once
@@ -11,6 +12,7 @@
 #include <memory>
 
 #include "api/http_types.h"
+#include "api/rate_limits.h"
 #include "api/session_routes.h"
 #include "service/platform.h"
 
@@ -18,7 +20,7 @@ namespace opscale::api {
 
 class ApiApp {
  public:
-  explicit ApiApp(Platform* platform, BrowserOptions browser = {});
+  explicit ApiApp(Platform* platform, BrowserOptions browser = {}, RateLimitOptions limits = {});
   ~ApiApp();
   Response Handle(const Request& req);
   // True for the requests answered from memory: the dashboard's files,

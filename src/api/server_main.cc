@@ -277,13 +277,25 @@ void LogRefusal(const Refusal& r, const std::string& remote_ip) {
   }
 }
 
+// The API's rate limits (api/rate_limits.h, docs/rate-limits.md).
+void AddRateLimitFlags(CLI::App* serve, RateLimitOptions* o) {
+  serve->add_option("--rate-limit-per-token", o->per_token,
+                    "API requests per minute per credential (service token, API/OAuth token, dashboard "
+                    "session); 0 turns it off (default 600)");
+  serve->add_option("--rate-limit-per-address", o->per_address,
+                    "API requests per minute per client address; 0 turns it off (default 600)");
+  serve->add_option("--rate-limit-failed-auth", o->failed_auth,
+                    "Refused credentials per minute per client address; past it every API request from "
+                    "that address gets 429 until it recovers; 0 turns it off (default 60)");
+}
+
 int CmdServe(const Common& c, const std::string& listen, const std::string& mysql_dsn,
-             int64_t session_ttl_s, const HttpLimits& limits) {
+             int64_t session_ttl_s, const HttpLimits& http_limits, const RateLimitOptions& limits) {
   if (!Initialized(c)) return Fail("data dir " + c.data_dir + " is not initialized; run 'opscaled init' first", 2);
   HttpServerOptions http;
   if (!SplitHostPort(listen, &http.host, &http.port))
     return Fail("--listen must be HOST:PORT, e.g. 127.0.0.1:8080", 2);
-  if (std::string bad = ApplyHttpLimits(limits, &http); !bad.empty()) return Fail(bad, 2);
+  if (std::string bad = ApplyHttpLimits(http_limits, &http); !bad.empty()) return Fail(bad, 2);
   http.on_refusal = LogRefusal;
 
   // Block the stop signals before any thread starts, then wait for them below.
@@ -301,11 +313,13 @@ int CmdServe(const Common& c, const std::string& listen, const std::string& mysq
   o.start_engine = true;
   o.mysql_dsn = mysql_dsn;
   if (session_ttl_s < 1) return Fail("--session-ttl must be a positive number of seconds", 2);
+  if (limits.per_token < 0 || limits.per_address < 0 || limits.failed_auth < 0)
+    return Fail("--rate-limit-* values are requests per minute: 0 (off) or more", 2);
   o.sessions.ttl_ms = session_ttl_s * 1000;
   auto platform = Platform::Open(o);
   if (!platform.ok()) return Fail(platform.status().message(), 1);
   spdlog::info("database engine: {}", (*platform)->engine().Describe());
-  ApiApp app(platform->get());
+  ApiApp app(platform->get(), BrowserOptions{}, limits);
   // With PostgreSQL a cache miss is a network round trip: everything goes to the pool.
   if (IsSqlite(c)) {
     http.answered_from_memory = [&app](const Request& r) { return app.AnsweredFromMemory(r); };
@@ -357,6 +371,8 @@ int RunServerMain(int argc, char** argv) {
                     "Lifetime of a dashboard sign-in, in seconds (default 43200: 12 hours)");
   HttpLimits http_limits;
   AddHttpLimits(serve, &http_limits);
+  RateLimitOptions rate_limits;
+  AddRateLimitFlags(serve, &rate_limits);
 
   auto* org_cmd = app.add_subcommand("org", "Manage organizations");
   org_cmd->require_subcommand(1);
@@ -391,7 +407,7 @@ int RunServerMain(int argc, char** argv) {
   }
   if (*init) return CmdInit(common, org, email);
   if (*migrate) return CmdMigrate(migrate_from, migrate_to, allow_non_empty, migrate_format);
-  if (*serve) return CmdServe(common, listen, mysql_dsn, session_ttl_s, http_limits);
+  if (*serve) return CmdServe(common, listen, mysql_dsn, session_ttl_s, http_limits, rate_limits);
   if (*org_create) return CmdOrgCreate(common, org, email);
   if (*user_create) return CmdUserCreate(common, org, email, role);
   return 2;

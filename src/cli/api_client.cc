@@ -48,6 +48,20 @@ std::string FormEncode(const FormFields& fields) {
   return out;
 }
 
+int64_t ParseRetryAfter(std::string_view value) {
+  // Delay-seconds only: the HTTP-date form is not sent by opscaled or PlanetScale.
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r'))
+    value.remove_suffix(1);
+  if (value.empty() || value.size() > 9) return 0;
+  int64_t n = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return 0;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
 ApiClient::ApiClient(Options options) : options_(std::move(options)) {}
 
 std::string ApiClient::Url(std::string_view path) const {
@@ -135,6 +149,7 @@ ApiResult ApiClient::Exchange(std::string_view method, std::string_view path, st
   e.kind = ApiError::Kind::kHttp;
   e.status = r.status;
   e.body = std::move(r.body);
+  e.retry_after_s = ParseRetryAfter(r.retry_after);
   if (is_json && parsed.is_object()) {
     e.json_body = true;
     const json::object& o = parsed.as_object();

@@ -4,6 +4,7 @@
 // masked. Not thread-safe (owns one HttpClient).
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
 #include <optional>
@@ -31,6 +32,7 @@ struct ApiError {
   std::string message;  // API message (or OAuth "error_description"), or curl's text for kUnreachable
   std::string body;     // raw response body
   bool json_body = false;
+  int64_t retry_after_s = 0;  // a 429's Retry-After in seconds (0: absent or not a number)
 };
 
 // Outcome of one call: a reply (status, raw body, parsed JSON; null when the body is empty)
@@ -52,6 +54,10 @@ class ApiResult {
   boost::json::value json_;
   std::optional<ApiError> error_;
 };
+
+// The seconds of a Retry-After value ("12" -> 12); 0 when absent or not a
+// whole number of seconds.
+int64_t ParseRetryAfter(std::string_view value);
 
 // "v1/<seg>/<seg>..." with every segment percent-encoded.
 std::string ApiPath(std::initializer_list<std::string_view> segments);

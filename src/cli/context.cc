@@ -79,6 +79,9 @@ CliError Context::Fail(const ApiError& error, const std::string& not_found, cons
           error.body);
     case ApiError::Kind::kHttp: break;
   }
+  // Before any other reading of the status: a throttled call says nothing
+  // about the credentials or the resource.
+  if (error.status == 429) return RateLimited(error.retry_after_s);
   if (error.code == "invalid_token") {
     CliError e = Classified("the access token has expired. Please run 'pscale auth login'");
     e.code = "NO_AUTH";

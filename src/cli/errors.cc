@@ -47,6 +47,19 @@ CliError Classified(std::string message) {
   return e;
 }
 
+std::string RateLimitedMessage(int64_t retry_after_s) {
+  if (retry_after_s <= 0) return "rate limited by the API: retry later";
+  return "rate limited by the API: retry after " + std::to_string(retry_after_s) +
+         (retry_after_s == 1 ? " second" : " seconds");
+}
+
+CliError RateLimited(int64_t retry_after_s) {
+  CliError e;
+  e.message = RateLimitedMessage(retry_after_s);
+  e.code = "rate_limited";  // the API's code, as for any other API error
+  return e;
+}
+
 CliError ServiceTokenInvalid(const std::string& api_message) {
   CliError e;
   std::string text;

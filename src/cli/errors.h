@@ -3,6 +3,7 @@
 // Thread-safe (values and pure functions).
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -40,6 +41,11 @@ CliError Classified(std::string message);
 
 // pscale's text for a service token the API rejects (exit 1, SERVICE_TOKEN_INVALID).
 CliError ServiceTokenInvalid(const std::string& api_message = "");
+
+// "rate limited by the API: retry after N seconds" ("retry later" without a
+// Retry-After); the answer to any 429. Exit 2, JSON code "rate_limited".
+std::string RateLimitedMessage(int64_t retry_after_s);
+CliError RateLimited(int64_t retry_after_s);
 
 // The not-authenticated error (human: two "Error:" lines, exit 2; JSON: NO_AUTH envelope).
 CliError NotAuthenticated(const std::string& message);

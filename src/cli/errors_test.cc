@@ -1,5 +1,7 @@
 #include "cli/errors.h"
 
+#include "cli/api_client.h"
+
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -120,6 +122,27 @@ TEST(ErrorsTest, UsageOnlyExitsZero) {
 
 TEST(ErrorsTest, StripAnsi) {
   EXPECT_EQ(StripAnsi("a\x1b[34;1mb\x1b[0;22mc"), "abc");
+}
+
+TEST(ErrorsTest, A429SaysWhenToRetry) {
+  Written human = Write(RateLimited(12), Format::kHuman);
+  EXPECT_EQ(human.code, 2);
+  EXPECT_EQ(human.err, "Error: rate limited by the API: retry after 12 seconds\n");
+  EXPECT_EQ(RateLimitedMessage(1), "rate limited by the API: retry after 1 second");
+  EXPECT_EQ(RateLimitedMessage(0), "rate limited by the API: retry later");
+  Written json = Write(RateLimited(3), Format::kJson);
+  EXPECT_EQ(json.code, 2);
+  EXPECT_NE(json.out.find("\"code\": \"rate_limited\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"status\": \"error\""), std::string::npos) << json.out;
+}
+
+TEST(ErrorsTest, RetryAfterIsReadAsWholeSeconds) {
+  EXPECT_EQ(ParseRetryAfter("12"), 12);
+  EXPECT_EQ(ParseRetryAfter(" 7\r"), 7);
+  EXPECT_EQ(ParseRetryAfter(""), 0);
+  EXPECT_EQ(ParseRetryAfter("-3"), 0);
+  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"), 0);
+  EXPECT_EQ(ParseRetryAfter("99999999999999"), 0);
 }
 
 }  // namespace

@@ -83,6 +83,9 @@ Result<HttpReply> HttpClient::Send(const HttpRequest& request) {
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   reply.status = static_cast<int>(status);
+  curl_header* retry = nullptr;
+  if (curl_easy_header(curl, "Retry-After", 0, CURLH_HEADER, -1, &retry) == CURLHE_OK && retry)
+    reply.retry_after = retry->value;
   return reply;
 }
 

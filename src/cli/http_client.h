@@ -23,6 +23,7 @@ struct HttpRequest {
 struct HttpReply {
   int status = 0;
   std::string body;
+  std::string retry_after;  // the Retry-After header, "" if absent (429, 503)
 };
 
 class HttpClient {

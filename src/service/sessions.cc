@@ -29,25 +29,6 @@ std::string SessionService::CsrfToken(const std::string& secret) const {
   return core_->index().hasher().Hash("csrf:" + secret);
 }
 
-int64_t SessionService::BlockedFor(const std::string& key, int max, TimeMs now) {
-  auto it = failures_.find(key);
-  if (it == failures_.end()) return 0;
-  auto& q = it->second;
-  while (!q.empty() && q.front() <= now - options_.failure_window_ms) q.pop_front();
-  if (q.empty()) {
-    failures_.erase(it);
-    return 0;
-  }
-  if (static_cast<int>(q.size()) < max) return 0;
-  // Blocked until the oldest failure in the window ages out.
-  TimeMs until = q[q.size() - static_cast<size_t>(max)] + options_.failure_window_ms;
-  return std::max<int64_t>(1, (until - now + 999) / 1000);
-}
-
-void SessionService::RecordFailure(const std::string& key, TimeMs now) {
-  failures_[key].push_back(now);
-}
-
 Status SessionService::DropExpiredSessions(TimeMs now) {
   OPSCALE_ASSIGN_OR_RETURN(std::vector<ApiToken> all, core_->store().ListApiTokens());
   for (const auto& t : all) {
@@ -63,18 +44,17 @@ Result<SessionInfo> SessionService::Login(const std::string& raw_email,
                                           const std::string& remote_ip, int64_t* retry_after_s) {
   *retry_after_s = 0;
   const std::string email = AsciiLower(raw_email);
-  const std::string email_key = "email:" + email;
-  const std::string ip_key = "ip:" + remote_ip;
   TimeMs now = NowMs();
-  {
-    std::lock_guard lock(mu_);
-    int64_t wait = std::max(BlockedFor(email_key, options_.max_failures_per_email, now),
-                            BlockedFor(ip_key, options_.max_failures_per_address, now));
-    if (wait > 0) {
-      *retry_after_s = wait;
-      return Status::RateLimited("Too many failed sign-in attempts. Try again in " +
-                                 std::to_string(wait) + " seconds.");
-    }
+  // The failure windows run on the monotonic clock: a wall-clock step must
+  // neither lift nor stretch a block.
+  TimeMs tick = MonotonicMs();
+  RateDecision by_email = email_failures_.Peek(email, tick);
+  RateDecision by_address = address_failures_.Peek(remote_ip, tick);
+  if (!by_email.allowed || !by_address.allowed) {
+    int64_t wait = std::max(by_email.retry_after_s, by_address.retry_after_s);
+    *retry_after_s = wait;
+    return Status::RateLimited("Too many failed sign-in attempts. Try again in " +
+                               std::to_string(wait) + " seconds.");
   }
   if (email.empty() || password.empty())
     return Status::Unprocessable("email and password are required");
@@ -89,15 +69,11 @@ Result<SessionInfo> SessionService::Login(const std::string& raw_email,
     return user.status();  // store trouble: fail closed, not "wrong password"
   }
   if (!ok) {
-    std::lock_guard lock(mu_);
-    RecordFailure(email_key, now);
-    RecordFailure(ip_key, now);
+    email_failures_.Record(email, tick);
+    address_failures_.Record(remote_ip, tick);
     return Status::Unauthenticated(kWrongCredentials);
   }
-  {
-    std::lock_guard lock(mu_);
-    failures_.erase(email_key);
-  }
+  email_failures_.Forget(email);
   OPSCALE_RETURN_IF_ERROR(DropExpiredSessions(now));
 
   SessionInfo out;

@@ -11,11 +11,9 @@
 // Thread-safety: all methods are safe to call concurrently.
 #pragma once
 
-#include <deque>
-#include <map>
-#include <mutex>
 #include <string>
 
+#include "common/rate_limiter.h"
 #include "domain/organization.h"
 #include "service/core.h"
 
@@ -38,7 +36,11 @@ struct SessionInfo {
 
 class SessionService {
  public:
-  SessionService(ServiceCore* core, SessionOptions options) : core_(core), options_(options) {}
+  SessionService(ServiceCore* core, SessionOptions options)
+      : core_(core),
+        options_(options),
+        email_failures_(options.max_failures_per_email, options.failure_window_ms),
+        address_failures_(options.max_failures_per_address, options.failure_window_ms) {}
 
   const SessionOptions& options() const { return options_; }
 
@@ -54,15 +56,12 @@ class SessionService {
   std::string CsrfToken(const std::string& secret) const;
 
  private:
-  // Seconds until `key` may try again, or 0.
-  int64_t BlockedFor(const std::string& key, int max, TimeMs now);
-  void RecordFailure(const std::string& key, TimeMs now);
   Status DropExpiredSessions(TimeMs now);
 
   ServiceCore* core_;
   SessionOptions options_;
-  std::mutex mu_;
-  std::map<std::string, std::deque<TimeMs>> failures_;  // "email:…" / "ip:…" -> times
+  RateLimiter email_failures_;    // by lower-cased email
+  RateLimiter address_failures_;  // by client address
 };
 
 }  // namespace opscale

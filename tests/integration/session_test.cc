@@ -176,7 +176,9 @@ TEST_F(SessionTest, RepeatedFailuresAreThrottledEvenWithTheRightPasswordAfterwar
   EXPECT_EQ(blocked.Json().at("code").as_string(), "rate_limited");
   int retry = std::stoi(blocked.Header("retry-after"));
   EXPECT_GT(retry, 0);
-  EXPECT_LE(retry, 15 * 60);
+  // A sliding 15-minute window (src/common/rate_limiter.h): five failures at
+  // the start of a window fade out by 1/5 of the next one, 18 minutes.
+  EXPECT_LE(retry, 18 * 60);
   EXPECT_NE(blocked.body.find("Too many failed sign-in attempts"), std::string::npos);
   EXPECT_EQ(blocked.Header("set-cookie"), "");
   // Another account from the same address is not locked out by these five.

@@ -281,6 +281,9 @@ void DropPostgresDatabase(const std::string& name) {
 }
 
 Server::Server(const ServerOptions& o) : serve_args_(o.serve_args) {
+  rate_limits_off_ = !o.default_rate_limits;
+  for (const auto& a : o.serve_args)
+    if (a.rfind("--rate-limit", 0) == 0) rate_limits_off_ = false;
   std::string data = dir_.path() + "/data";
   std::vector<std::string> shared;
   std::string store = o.store;
@@ -353,6 +356,11 @@ void Server::StartServe() {
     std::vector<std::string> args = {OpscaledBin(), "serve", "--data-dir", data, "--listen",
                                      "127.0.0.1:0"};
     for (const auto& a : serve_args_) args.push_back(a);
+    if (rate_limits_off_) {
+      for (const char* flag :
+           {"--rate-limit-per-token", "--rate-limit-per-address", "--rate-limit-failed-auth"})
+        args.insert(args.end(), {flag, "0"});
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

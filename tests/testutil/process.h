@@ -73,6 +73,10 @@ struct ServerOptions {
   bool init = true;            // false: join a store another node initialized
   std::string token_key_file;  // several nodes share one key
   bool private_mariadb = true; // false: give --mysql-dsn in serve_args
+  // The suite runs from one address and some tests make many requests a
+  // minute: serve runs with its rate limits off, unless this is set or
+  // serve_args has a --rate-limit-* flag of its own.
+  bool default_rate_limits = false;
 };
 
 // `opscaled serve` on 127.0.0.1:0 in a temp data dir.
@@ -109,6 +113,7 @@ class Server {
   pid_t pid_ = -1;
   std::string log_path_;
   std::vector<std::string> serve_args_;
+  bool rate_limits_off_ = true;
   std::string own_database_;  // dropped on destruction (PostgreSQL pass)
 };
 

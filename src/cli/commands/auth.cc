@@ -245,6 +245,7 @@ std::string ErrorText(const ApiClient& api, const ApiError& e) {
       return fmt::format("cannot reach the API at {}: {}", api.base_url(), e.message);
     case ApiError::Kind::kBadBody: break;
     case ApiError::Kind::kHttp:
+      if (e.status == 429) return RateLimitedMessage(e.retry_after_s);
       if (e.json_body) {
         if (!e.message.empty()) return e.message;
         if (!e.code.empty()) return e.code;
@@ -384,6 +385,8 @@ Outcome Login(Context& ctx, const ClientFlags& flags) {
       poll = ParseTokenReply(r.status(), r.body());
     } else if (r.error().kind == ApiError::Kind::kUnreachable) {
       return LoginFailure(ctx, "DEVICE_AUTH_FAILED", failed, ErrorText(*oauth, r.error()));
+    } else if (r.error().status == 429) {
+      poll.state = TokenPollState::kSlowDown;  // throttled: ask less often
     } else {
       poll = ParseTokenReply(r.error().status, r.error().body);
     }
@@ -473,6 +476,12 @@ AuthIssue NetworkIssue(const ApiClient& api, const ApiError& e) {
           "check --format json`"};
 }
 
+// A 429 says nothing about the credentials: not "invalid token".
+AuthIssue RateLimitedIssue(const ApiError& e) {
+  return {"RATE_LIMITED", RateLimitedMessage(e.retry_after_s),
+          "Wait, then re-run `pscale auth check --format json`"};
+}
+
 AuthIssue ServiceTokenIssue() {
   return {"SERVICE_TOKEN_INVALID", "API authentication failed",
           "Verify --service-token-id and --service-token, then re-run `pscale auth check --format json`"};
@@ -499,6 +508,10 @@ void VerifyCredential(Context& ctx, AuthCheck& c) {
       MarkFailed(c, NetworkIssue(api, r.error()), {"pscale auth check --format json"});
       return;
     }
+    if (r.error().status == 429) {
+      MarkFailed(c, RateLimitedIssue(r.error()), {"pscale auth check --format json"});
+      return;
+    }
     if (r.error().status != 404) {
       MarkFailed(c, AccessTokenIssue(), kLoginSteps);
       return;
@@ -510,6 +523,8 @@ void VerifyCredential(Context& ctx, AuthCheck& c) {
     MarkAuthenticated(c);
   } else if (r.error().kind == ApiError::Kind::kUnreachable) {
     MarkFailed(c, NetworkIssue(api, r.error()), {"pscale auth check --format json"});
+  } else if (r.error().status == 429) {
+    MarkFailed(c, RateLimitedIssue(r.error()), {"pscale auth check --format json"});
   } else if (c.auth_method == "service_token") {
     MarkFailed(c, ServiceTokenIssue(), {"pscale auth check --format json"});
   } else {
