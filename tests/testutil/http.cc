@@ -34,30 +34,43 @@ HttpReply Curl(const std::string& method, const std::string& url,
   return reply;
 }
 
-std::vector<HttpReply> CurlGetAll(const std::vector<std::string>& urls,
-                                  const std::vector<std::string>& headers) {
+std::vector<HttpReply> CurlSequence(const std::vector<HttpRequest>& requests,
+                                    const std::vector<std::string>& headers) {
   // Each body is followed by a line holding a marker and its status.
   const std::string marker = "\n\x01opscale-status ";
-  std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "--max-time", "120",
-                                   "-w", marker + "%{http_code}\n"};
-  for (const auto& h : headers) argv.insert(argv.end(), {"-H", h});
-  for (const auto& u : urls) argv.push_back(u);
-  RunResult r = RunProcess(argv, {}, "", 150);
+  std::vector<std::string> argv = {"/usr/bin/curl"};
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const HttpRequest& r = requests[i];
+    if (i > 0) argv.push_back("--next");  // options below are per request
+    argv.insert(argv.end(), {"-sS", "--max-time", "60", "-X", r.method, "-w", marker + "%{http_code}\n"});
+    for (const auto& h : headers) argv.insert(argv.end(), {"-H", h});
+    if (!r.body.empty())
+      argv.insert(argv.end(), {"-H", "Content-Type: application/json", "--data-binary", r.body});
+    argv.push_back(r.url);
+  }
+  RunResult run = RunProcess(argv, {}, "", 300);
   std::vector<HttpReply> out;
   size_t start = 0;
-  while (out.size() < urls.size()) {
-    size_t m = r.out.find(marker, start);
+  while (out.size() < requests.size()) {
+    size_t m = run.out.find(marker, start);
     if (m == std::string::npos) break;
     HttpReply reply;
-    reply.body = r.out.substr(start, m - start);
+    reply.body = run.out.substr(start, m - start);
     size_t code = m + marker.size();
-    reply.status = std::atoi(r.out.c_str() + code);
-    size_t nl = r.out.find('\n', code);
-    start = nl == std::string::npos ? r.out.size() : nl + 1;
+    reply.status = std::atoi(run.out.c_str() + code);
+    size_t nl = run.out.find('\n', code);
+    start = nl == std::string::npos ? run.out.size() : nl + 1;
     out.push_back(std::move(reply));
   }
-  out.resize(urls.size());  // status 0 for any request that got no answer
+  out.resize(requests.size());
   return out;
+}
+
+std::vector<HttpReply> CurlGetAll(const std::vector<std::string>& urls,
+                                  const std::vector<std::string>& headers) {
+  std::vector<HttpRequest> requests;
+  for (const auto& u : urls) requests.push_back({"GET", u, ""});
+  return CurlSequence(requests, headers);
 }
 
 boost::json::value HttpExchange::Json() const {

@@ -36,9 +36,17 @@ HttpExchange Http(const std::string& method, const std::string& url,
 HttpReply CallApi(const std::string& base_url, const std::string& method, const std::string& path,
                   const std::string& auth_header, const std::string& body = "");
 
-// GET of every url, in order, by one curl process over one kept-alive
-// connection: for tests that make hundreds of reads (a process per request
-// would cost more than the requests).
+// Requests sent one after the other by one curl process over one kept-alive
+// connection, each with `headers` (and a JSON body if it has one): for tests
+// that make hundreds of requests, or need them back to back (a process per
+// request costs more than the request). Replies in order; status 0 for a
+// request that got no answer.
+struct HttpRequest {
+  std::string method, url, body;
+};
+std::vector<HttpReply> CurlSequence(const std::vector<HttpRequest>& requests,
+                                    const std::vector<std::string>& headers = {});
+// CurlSequence of GETs.
 std::vector<HttpReply> CurlGetAll(const std::vector<std::string>& urls,
                                   const std::vector<std::string>& headers = {});
 
