@@ -450,6 +450,13 @@ TEST_F(CrashSafetyTest, KillDuringAStormOfTokenWritesLosesNothingAcknowledged) {
     Check(ReadStore(), "store after the kill", false);
     server_->Restart();
     Check(ReadApi(), "API after the restart", true);
+    int in_doubt = 0, applied = 0;
+    for (const auto& op : ops_) {
+      in_doubt += op.outcome == Outcome::kInDoubt;
+      applied += op.resolved == Resolved::kApplied;
+    }
+    std::cout << "crash " << crash << ": killed after " << acked_.load() << " acknowledged writes in all; "
+              << in_doubt << " in doubt so far, " << applied << " of them applied\n";
     CheckIndex();
     CheckAuditLog();
     if (HasFailure()) return;

@@ -292,7 +292,7 @@ class DifferentialAuthzTest : public ::testing::Test {
     std::vector<HttpReply> got = CurlGetAll(urls, {p.header});
     for (size_t i = 0; i < want.size(); ++i) {
       const Expectation& w = want[i];
-      EXPECT_EQ(got[i].status, w.status) << "GET " << w.path << ": " << got[i].body;
+      EXPECT_EQ(got[i].status, w.status) << "GET " << w.path << ": " << Masked(got[i].body.substr(0, 300));
       if (!w.list || w.status != 200 || got[i].status != 200) continue;
       json::value v = got[i].Json();
       ASSERT_TRUE(v.is_object()) << w.path;
