@@ -390,7 +390,8 @@ class CrashSafetyTest : public ::testing::Test {
       EXPECT_LE(n, b->second.second) << key;
     }
     for (const auto& [key, b] : bounds) {
-      if (b.first > 0) EXPECT_TRUE(events.count(key)) << "no audit event for acknowledged " << key;
+      if (b.first == 0) continue;
+      EXPECT_TRUE(events.count(key)) << "no audit event for acknowledged " << key;
     }
   }
 

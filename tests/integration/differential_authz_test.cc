@@ -323,7 +323,7 @@ TEST_F(DifferentialAuthzTest, ListsEqualPerResourceChecksEqualTheModel) {
 
   // Random users: a role in one or both organizations (a user in both has one
   // API token for both). All are made before any of them is used.
-  for (int u = 0; u < 5; ++u) {
+  for (int u = 0; u < 6; ++u) {
     Principal p;
     p.label = "user " + std::to_string(u);
     const std::string email = "user" + std::to_string(u) + "@example.com";
@@ -342,8 +342,8 @@ TEST_F(DifferentialAuthzTest, ListsEqualPerResourceChecksEqualTheModel) {
 
   ASSERT_NO_FATAL_FAILURE(Populate(orgs_[0], acme_admin, {"alpha", "beta", "gamma"}));
   ASSERT_NO_FATAL_FAILURE(Populate(orgs_[1], globex_admin, {"delta", "alpha"}));  // same name, other org
-  for (int n = 0; n < 9; ++n) principals.push_back(NewToken(orgs_[0], acme_admin, n));
-  for (int n = 0; n < 3; ++n) principals.push_back(NewToken(orgs_[1], globex_admin, n));
+  for (int n = 0; n < 14; ++n) principals.push_back(NewToken(orgs_[0], acme_admin, n));
+  for (int n = 0; n < 5; ++n) principals.push_back(NewToken(orgs_[1], globex_admin, n));
   ASSERT_FALSE(HasFailure());
 
   for (const auto& p : principals) {
