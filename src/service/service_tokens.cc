@@ -245,6 +245,16 @@ Result<std::vector<GrantView>> ServiceTokenService::AddAccess(
   std::vector<Grant> all;
   OPSCALE_RETURN_IF_ERROR(core_->WriteCredentials(
       [&](Store& tx) {
+        // The database was read before this transaction and may have been
+        // deleted since: grants name it without a foreign key, so check here
+        // or they would outlive it (and be audited after its deletion). A
+        // deleted token is caught by the grants' foreign key.
+        if (type == ResourceType::kDatabase) {
+          auto db = tx.GetDatabaseById(resource_id);
+          if (!db.ok() && db.status().code() == Code::kNotFound)
+            return Status::NotFound("database " + c.resource_name + " does not exist");
+          OPSCALE_RETURN_IF_ERROR(db.status());
+        }
         for (const auto& g : grants) OPSCALE_RETURN_IF_ERROR(tx.InsertGrant(g));
         OPSCALE_RETURN_IF_ERROR(tx.InsertAuditEvent(e));
         // Read back in the same transaction: on SQLite a read outside one
@@ -274,6 +284,13 @@ Status ServiceTokenService::RemoveAccess(const RequestContext& ctx, const std::s
   AuditEvent e = ChangeEvent(ctx, c, "service_token.removed_access", names);
   OPSCALE_RETURN_IF_ERROR(core_->WriteCredentials(
       [&](Store& tx) {
+        // The token was read before this transaction; if a concurrent delete
+        // won, this is a 404 like any later write on it, not a success
+        // audited after the token's deletion.
+        auto still = tx.GetServiceToken(org.id, t.id);
+        if (!still.ok() && still.status().code() == Code::kNotFound)
+          return Status::NotFound("token " + t.id + " does not exist");
+        OPSCALE_RETURN_IF_ERROR(still.status());
         for (Access a : accesses)
           OPSCALE_RETURN_IF_ERROR(tx.DeleteGrant(t.id, type, resource_id, std::string(AccessName(a))));
         return tx.InsertAuditEvent(e);

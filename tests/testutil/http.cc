@@ -34,6 +34,45 @@ HttpReply Curl(const std::string& method, const std::string& url,
   return reply;
 }
 
+std::vector<HttpReply> CurlSequence(const std::vector<HttpRequest>& requests,
+                                    const std::vector<std::string>& headers) {
+  // Each body is followed by a line holding a marker and its status.
+  const std::string marker = "\n\x01opscale-status ";
+  std::vector<std::string> argv = {"/usr/bin/curl"};
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const HttpRequest& r = requests[i];
+    if (i > 0) argv.push_back("--next");  // options below are per request
+    argv.insert(argv.end(), {"-sS", "--max-time", "60", "-X", r.method, "-w", marker + "%{http_code}\n"});
+    for (const auto& h : headers) argv.insert(argv.end(), {"-H", h});
+    if (!r.body.empty())
+      argv.insert(argv.end(), {"-H", "Content-Type: application/json", "--data-binary", r.body});
+    argv.push_back(r.url);
+  }
+  RunResult run = RunProcess(argv, {}, "", 300);
+  std::vector<HttpReply> out;
+  size_t start = 0;
+  while (out.size() < requests.size()) {
+    size_t m = run.out.find(marker, start);
+    if (m == std::string::npos) break;
+    HttpReply reply;
+    reply.body = run.out.substr(start, m - start);
+    size_t code = m + marker.size();
+    reply.status = std::atoi(run.out.c_str() + code);
+    size_t nl = run.out.find('\n', code);
+    start = nl == std::string::npos ? run.out.size() : nl + 1;
+    out.push_back(std::move(reply));
+  }
+  out.resize(requests.size());
+  return out;
+}
+
+std::vector<HttpReply> CurlGetAll(const std::vector<std::string>& urls,
+                                  const std::vector<std::string>& headers) {
+  std::vector<HttpRequest> requests;
+  for (const auto& u : urls) requests.push_back({"GET", u, ""});
+  return CurlSequence(requests, headers);
+}
+
 boost::json::value HttpExchange::Json() const {
   boost::system::error_code ec;
   auto v = boost::json::parse(body, ec);
@@ -80,6 +119,27 @@ HttpReply CallApi(const std::string& base_url, const std::string& method, const 
   std::vector<std::string> headers;
   if (!auth_header.empty()) headers.push_back(auth_header);
   return Curl(method, base_url + path, headers, body);
+}
+
+std::vector<boost::json::object> ListAll(const std::string& base_url, const std::string& path,
+                                         const std::string& auth_header, int* status) {
+  std::vector<boost::json::object> out;
+  const char sep = path.find('?') == std::string::npos ? '?' : '&';
+  for (int page = 1; page < 1000; ++page) {
+    HttpReply r = CallApi(base_url, "GET",
+                          path + sep + "per_page=100&page=" + std::to_string(page), auth_header);
+    *status = r.status;
+    if (r.status != 200) return out;
+    boost::json::value v = r.Json();
+    if (!v.is_object() || !v.as_object().contains("data")) {
+      *status = -1;  // not a list envelope
+      return out;
+    }
+    for (const auto& item : v.as_object()["data"].as_array()) out.push_back(item.as_object());
+    const auto& next = v.as_object()["next_page"];
+    if (next.is_null()) return out;
+  }
+  return out;
 }
 
 std::string TokenHeader(const std::string& id, const std::string& token) {

@@ -36,6 +36,26 @@ HttpExchange Http(const std::string& method, const std::string& url,
 HttpReply CallApi(const std::string& base_url, const std::string& method, const std::string& path,
                   const std::string& auth_header, const std::string& body = "");
 
+// Requests sent one after the other by one curl process over one kept-alive
+// connection, each with `headers` (and a JSON body if it has one): for tests
+// that make hundreds of requests, or need them back to back (a process per
+// request costs more than the request). Replies in order; status 0 for a
+// request that got no answer.
+struct HttpRequest {
+  std::string method, url, body;
+};
+std::vector<HttpReply> CurlSequence(const std::vector<HttpRequest>& requests,
+                                    const std::vector<std::string>& headers = {});
+// CurlSequence of GETs.
+std::vector<HttpReply> CurlGetAll(const std::vector<std::string>& urls,
+                                  const std::vector<std::string>& headers = {});
+
+// Every item of a paged list endpoint (page/per_page envelope): fetches
+// page after page (per_page=100). `status` is the first non-200 status seen,
+// or 200; the items gathered so far are returned either way.
+std::vector<boost::json::object> ListAll(const std::string& base_url, const std::string& path,
+                                         const std::string& auth_header, int* status);
+
 // "Authorization: <id>:<token>"
 std::string TokenHeader(const std::string& id, const std::string& token);
 std::string BearerHeader(const std::string& token);

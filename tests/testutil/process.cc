@@ -293,6 +293,7 @@ Server::Server(const ServerOptions& o) : serve_args_(o.serve_args) {
     if (!store.empty()) setenv("OPSCALE_STORE", store.c_str(), 1);
   }
   if (!store.empty()) shared.insert(shared.end(), {"--store", store});
+  store_ = store;
   if (!o.token_key_file.empty()) shared.insert(shared.end(), {"--token-key-file", o.token_key_file});
   serve_args_.insert(serve_args_.begin(), shared.begin(), shared.end());
   if (o.init) {
@@ -337,6 +338,14 @@ std::string Server::MysqlDsn() const {
 void Server::Restart() {
   Stop();
   StartServe();
+}
+
+void Server::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
 }
 
 void Server::StartServe() {

@@ -97,7 +97,15 @@ class Server {
   // Server's stderr log so far.
   std::string Log() const;
   // Stops and starts `serve` again on the same data dir (the port changes).
+  // After Kill(), just starts it again.
   void Restart();
+  // A crash: SIGKILL by PID, no shutdown of any kind, then reaps it. Its
+  // private mariadbd is left running, as after a real crash (the next
+  // `serve` on the data dir stops it and starts its own).
+  void Kill();
+  // The store `serve` runs on: a postgres:// URL in the PostgreSQL pass (or
+  // when given), "" for SQLite in the data dir (data_dir() + "/data/opscale.db").
+  const std::string& store_url() const { return store_; }
   // The private mariadbd's TCP port (from the server log), or 0.
   int MariaDbPort() const;
   // Runs SQL with the real `mariadb` client as the engine's admin account.
@@ -114,6 +122,7 @@ class Server {
   std::string log_path_;
   std::vector<std::string> serve_args_;
   bool rate_limits_off_ = true;
+  std::string store_;
   std::string own_database_;  // dropped on destruction (PostgreSQL pass)
 };
 
