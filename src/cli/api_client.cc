@@ -48,7 +48,7 @@ std::string FormEncode(const FormFields& fields) {
   return out;
 }
 
-ApiClient::ApiClient(Options options) : options_(std::move(options)) {}
+ApiClient::ApiClient(Options options) : options_(std::move(options)), http_(options_.tls) {}
 
 std::string ApiClient::Url(std::string_view path) const {
   std::string url = options_.base_url;
