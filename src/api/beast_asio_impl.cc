@@ -5,7 +5,7 @@
 // BOOST_BEAST_SEPARATE_COMPILATION, which turn the libraries' non-template
 // code from inline into declarations defined here. That saves about 7 s of
 // every Beast translation unit's compile, for a one-time ~21 s here.
-// asio::ssl would need <boost/asio/ssl/impl/src.hpp> here as well
-// (and OpenSSL::SSL); it is not used yet.
+// asio::ssl (opscaled's TLS, http_server.cc) is compiled here too.
 #include <boost/asio/impl/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>

@@ -33,6 +33,17 @@
 // (no longer watched by the io_context, left in blocking mode) and the
 // callback gets the fd on a detached thread of its own, since a tunnel may
 // last for hours and must not occupy the worker pool.
+//
+// TLS (options.tls): the session's stream is a SessionStream that turns TLS
+// on after the handshake, so everything above is the same code over TLS.
+// The first bytes are read in the clear: not a TLS handshake record -> a
+// plain-text 400 telling the client to use https, then close. A TLS
+// upgrade cannot hand over a bare socket (the bytes are encrypted and the
+// TLS state lives here), so the callback gets one end of a socketpair and
+// the session bridges the other end to the TLS stream on its strand until
+// either side ends (see StartBridge): whoever holds the callback's end
+// (the tunnel relay) cuts the client by shutting that end down, as with a
+// plain socket.
 
 #include "api/http_server.h"
 
@@ -56,6 +67,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -70,6 +82,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "api/session_stream.h"
 #include "api/url.h"
 
 namespace opscale::api {
@@ -88,6 +101,8 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr auto kMaxLingerTime = std::chrono::seconds(2);
 constexpr size_t kMaxLingerBytes = 1 << 20;
 constexpr size_t kReadChunk = 8192;
+// One TLS record's worth of plain text per read or write of a TLS tunnel.
+constexpr size_t kBridgeChunk = 16 * 1024;
 // Stop(): how long to wait for closed sessions to unwind before stopping
 // the io_context regardless.
 constexpr auto kCloseWait = std::chrono::seconds(1);
@@ -203,7 +218,7 @@ std::optional<asio::ip::address> ResolveHost(std::string host, std::string* erro
 }
 
 // Timeouts <= 0 mean "no deadline".
-void SetDeadline(beast::tcp_stream& stream, std::chrono::steady_clock::duration d) {
+void SetDeadline(SessionStream& stream, std::chrono::steady_clock::duration d) {
   if (d <= std::chrono::steady_clock::duration::zero()) {
     stream.expires_never();
   } else {
@@ -225,6 +240,8 @@ struct ServerCore {
   std::condition_variable cv;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
   int active_requests = 0;  // dispatched, response not yet written; guarded by mu
+
+  std::optional<asio::ssl::context> ssl;  // set when serving TLS (options.tls)
 
   // Declared last: destroyed first, while the members above still exist
   // (pending handlers hold sessions, whose destructors use them).
@@ -350,6 +367,13 @@ struct Task {
   TaskFn fn;
   void operator()();
 };
+// Operations that complete with an error code alone (TLS shutdown, timers).
+using EcStepFn = void (Session::*)(ErrorCode);
+struct EcStep {
+  std::shared_ptr<Session> self;
+  EcStepFn fn;
+  void operator()(ErrorCode ec);
+};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -357,7 +381,9 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)),
         executor_(stream_.get_executor()),
         server_(server),
-        remote_ip_(std::move(remote_ip)) {}
+        remote_ip_(std::move(remote_ip)) {
+    if (server_->ssl) stream_.AttachTls(*server_->ssl);
+  }
 
   ~Session() {
     CancelUpgrade();  // e.g. dropped by Stop() while the 101 was being written
@@ -367,7 +393,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Start() {
     server_->AddSession(this, weak_from_this());
-    asio::dispatch(executor_, Task{shared_from_this(), &Session::ReadRequest});
+    asio::dispatch(executor_, Task{shared_from_this(),
+                                   stream_.tls() ? &Session::StartTls : &Session::ReadRequest});
   }
 
   // Stop() phase 1: connections with no request in progress go now.
@@ -378,10 +405,46 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   friend struct Step;
   friend struct Task;
-  enum class State { kReading, kHandling, kWriting, kIdle, kLingering, kClosed };
+  friend struct EcStep;
+  enum class State { kReading, kHandling, kWriting, kIdle, kLingering, kBridging, kClosed };
 
   void OnStopping() {
     if (state_ == State::kIdle || state_ == State::kReading) Close();
+  }
+
+  // TLS: the client's first bytes, in the clear, under the read deadline
+  // (the handshake counts as part of the first request).
+  void StartTls() {
+    if (server_->stopping) return Close();
+    state_ = State::kReading;
+    SetDeadline(stream_, server_->ReadTimeout());
+    stream_.async_read_some(buffer_.prepare(kReadChunk), Step{shared_from_this(), &Session::OnFirstBytes});
+  }
+
+  void OnFirstBytes(ErrorCode ec, size_t n) {
+    if (ec) return Close();
+    buffer_.commit(n);
+    // Every TLS connection starts with a handshake record (type 22). Plain
+    // HTTP gets a plain answer that says what is wrong, and nothing else.
+    if (static_cast<const unsigned char*>(buffer_.data().data())[0] != 0x16) {
+      buffer_.consume(buffer_.size());
+      return SendErrorAndClose(JsonError(
+          400, "bad_request", "this port serves HTTPS only: use an https:// URL"));
+    }
+    stream_.tls()->async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                                   Step{shared_from_this(), &Session::OnHandshake});
+  }
+
+  // A refused handshake (old protocol version, no common cipher) has already
+  // sent the client its alert; there is nothing to add in HTTP.
+  void OnHandshake(ErrorCode ec, size_t used) {
+    if (ec) return Close();
+    buffer_.consume(used);
+    // The engine takes all it needs of the first bytes; anything left
+    // would be records out of order.
+    if (buffer_.size() != 0) return Close();
+    stream_.ActivateTls();
+    ReadRequest();
   }
 
   void ReadRequest() {
@@ -680,6 +743,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string already_read(static_cast<const char*>(buffer_.data().data()), buffer_.size());
     buffer_.consume(buffer_.size());
     stream_.expires_never();
+    if (stream_.tls_active()) return StartBridge(std::move(already_read));
     ErrorCode ec;
     int fd = stream_.socket().release(ec);
     if (ec) fd = -1;
@@ -801,19 +865,26 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Half-close, then discard what the client still sends for a moment.
+  // Over TLS: send close_notify, and wait (as long) for the client's, while
+  // OpenSSL discards the records that arrive meanwhile.
   void Linger() {
     state_ = State::kLingering;
-    ErrorCode ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (ec) return Close();
-    linger_left_ = kMaxLingerBytes;
     auto limit = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kMaxLingerTime);
     auto read = server_->ReadTimeout();
     SetDeadline(stream_, read > std::chrono::steady_clock::duration::zero() ? std::min(limit, read)
                                                                             : limit);
     buffer_.consume(buffer_.size());
+    if (stream_.tls_active()) {
+      return stream_.tls()->async_shutdown(EcStep{shared_from_this(), &Session::OnTlsShutdown});
+    }
+    ErrorCode ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    linger_left_ = kMaxLingerBytes;
     Drain(ErrorCode(), 0);
   }
+
+  void OnTlsShutdown(ErrorCode) { Close(); }
 
   void Drain(ErrorCode ec, size_t n) {
     if (ec || n >= linger_left_) return Close();
@@ -824,6 +895,98 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close() {
     state_ = State::kClosed;
     stream_.close();  // cancels pending operations and the deadline
+    if (bridge_) {
+      ErrorCode ec;
+      bridge_->close(ec);
+    }
+    if (bridge_timer_) bridge_timer_->cancel();
+  }
+
+  // --- TLS tunnels (see the file comment) ---
+  // Two directions, each a read then a write until done, so that a side
+  // that does not take bytes stops the reading of the other (backpressure).
+  // A write to the client that does not finish within the read timeout
+  // ends the bridge: a client that stops reading cannot keep its
+  // connection after the tunnel behind it was cut.
+  void StartBridge(std::string already_read) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+      CancelUpgrade();
+      return Close();
+    }
+    ErrorCode ec;
+    try {
+      bridge_.emplace(executor_);
+      bridge_timer_.emplace(executor_);
+      bridge_->assign(pair[0], ec);
+      up_.resize(kBridgeChunk);
+      down_.resize(kBridgeChunk);
+    } catch (...) {  // bad_alloc
+      ec = asio::error::no_memory;
+    }
+    if (ec) {
+      if (!bridge_ || !bridge_->is_open()) close(pair[0]);
+      close(pair[1]);
+      CancelUpgrade();
+      return Close();
+    }
+    state_ = State::kBridging;
+    RunUpgrade(std::move(upgrade_), pair[1], std::move(already_read));
+    upgrade_ = nullptr;
+    BridgeReadClient();
+    BridgeReadTunnel();
+  }
+
+  void BridgeReadClient() {
+    stream_.async_read_some(asio::buffer(up_), Step{shared_from_this(), &Session::OnBridgeClientRead});
+  }
+  void OnBridgeClientRead(ErrorCode ec, size_t n) {
+    if (ec || state_ != State::kBridging) return Close();
+    up_len_ = n;
+    up_sent_ = 0;
+    BridgeWriteTunnel(ErrorCode(), 0);
+  }
+  void BridgeWriteTunnel(ErrorCode ec, size_t n) {
+    if (ec || state_ != State::kBridging) return Close();
+    up_sent_ += n;
+    if (up_sent_ == up_len_) return BridgeReadClient();
+    bridge_->async_write_some(asio::buffer(up_.data() + up_sent_, up_len_ - up_sent_),
+                              Step{shared_from_this(), &Session::BridgeWriteTunnel});
+  }
+
+  void BridgeReadTunnel() {
+    bridge_->async_read_some(asio::buffer(down_), Step{shared_from_this(), &Session::OnBridgeTunnelRead});
+  }
+  void OnBridgeTunnelRead(ErrorCode ec, size_t n) {
+    if (ec || state_ != State::kBridging) return Close();
+    down_len_ = n;
+    down_sent_ = 0;
+    if (server_->options.read_timeout_seconds > 0) {
+      bridge_timer_->expires_after(server_->ReadTimeout());
+      bridge_timer_->async_wait(EcStep{shared_from_this(), &Session::OnBridgeWriteTimer});
+    }
+    BridgeWriteClient(ErrorCode(), 0);
+  }
+  void BridgeWriteClient(ErrorCode ec, size_t n) {
+    if (ec || state_ != State::kBridging) return Close();
+    down_sent_ += n;
+    if (down_sent_ == down_len_) {
+      bridge_timer_->cancel();
+      return BridgeReadTunnel();
+    }
+    // The same buffer type as WriteSome's: one instantiation of the write.
+    std::array<asio::const_buffer, 2> bufs{
+        asio::buffer(down_.data() + down_sent_, down_len_ - down_sent_), asio::const_buffer()};
+    stream_.async_write_some(bufs, Step{shared_from_this(), &Session::BridgeWriteClient});
+  }
+  void OnBridgeWriteTimer(ErrorCode ec) {
+    // A cancelled wait, or one that fired just as its write finished (the
+    // next write sets a later expiry): not a timeout.
+    if (ec || state_ != State::kBridging || down_sent_ == down_len_ ||
+        bridge_timer_->expiry() > std::chrono::steady_clock::now()) {
+      return;
+    }
+    Close();
   }
 
   void FinishRequest() {
@@ -832,8 +995,8 @@ class Session : public std::enable_shared_from_this<Session> {
     server_->RequestFinished();
   }
 
-  beast::tcp_stream stream_;
-  beast::tcp_stream::executor_type executor_;  // the strand; copied for use from workers
+  SessionStream stream_;
+  SessionStream::executor_type executor_;  // the strand; copied for use from workers
   ServerCore* server_;
   const std::string remote_ip_;
 
@@ -856,10 +1019,19 @@ class Session : public std::enable_shared_from_this<Session> {
   bool head_checked_ = false;  // CheckHead done (and 100-continue decided)
   std::chrono::steady_clock::time_point request_start_;
   size_t linger_left_ = 0;
+
+  // TLS tunnels only (StartBridge): the session's end of the socketpair, a
+  // deadline for writes to the client, and a buffer per direction.
+  std::optional<asio::posix::stream_descriptor> bridge_;
+  std::optional<asio::steady_timer> bridge_timer_;
+  std::string up_;    // client -> tunnel
+  std::string down_;  // tunnel -> client
+  size_t up_len_ = 0, up_sent_ = 0, down_len_ = 0, down_sent_ = 0;
 };
 
 void Step::operator()(ErrorCode ec, size_t n) { ((*self).*fn)(ec, n); }
 void Task::operator()() { ((*self).*fn)(); }
+void EcStep::operator()(ErrorCode ec) { ((*self).*fn)(ec); }
 
 void ServerCore::Accept() {
   acceptor->async_accept(asio::make_strand(*ioc), [this](ErrorCode ec, tcp::socket socket) {
@@ -942,6 +1114,12 @@ Status HttpServer::Start() {
   std::optional<asio::ip::address> addr = ResolveHost(o.host, &resolve_error);
   if (!addr) return Status::Unavailable("cannot listen on " + where + ": " + resolve_error);
 
+  if (o.tls) {
+    // Asio's context takes ownership of the handle it is given: its own
+    // reference, so the TlsContext stays valid for its other holders.
+    SSL_CTX_up_ref(o.tls->native());
+    s.ssl.emplace(o.tls->native());
+  }
   int io_threads = std::max(1, o.io_threads);
   s.ioc = std::make_unique<asio::io_context>(io_threads);
   tcp::endpoint endpoint(*addr, o.port);

@@ -20,6 +20,16 @@
 // protocol upgrades: a 101 with Response::upgrade set hands the socket to
 // that callback (see http_types.h). Never logs request content.
 //
+// With HttpServerOptions::tls every connection is TLS (see tls_context.h for
+// the policy): a failed handshake closes the connection (the client got
+// OpenSSL's alert), and a client whose first bytes are not a TLS handshake
+// (plain HTTP to the HTTPS port) gets a plain-text 400 "this port serves
+// HTTPS only: use an https:// URL" and nothing else. An upgrade over TLS
+// hands the callback one end of a socketpair, bridged by the server to the
+// TLS connection: the callback sees the same byte stream as over plain TCP,
+// and shutting its end down ends the client's connection too. Such
+// bridged connections are closed by Stop().
+//
 // Thread-safety: Start/Stop from one thread; handler is called concurrently.
 #pragma once
 
@@ -30,6 +40,7 @@
 
 #include "api/http_types.h"
 #include "api/request_checks.h"
+#include "api/tls_context.h"
 #include "common/status.h"
 
 namespace opscale::api {
@@ -71,6 +82,8 @@ struct HttpServerOptions {
   // at half load (bench/README.md, rows 2 and 3). Anything that may wait on
   // the network must not be accepted here: it would stall every connection.
   std::function<bool(const Request&)> answered_from_memory;
+  // Serve TLS with this certificate (TlsContext::Load); null: plain HTTP.
+  std::shared_ptr<const TlsContext> tls;
 };
 
 class HttpServer {

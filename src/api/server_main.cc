@@ -290,13 +290,25 @@ void AddRateLimitFlags(CLI::App* serve, RateLimitOptions* o) {
 }
 
 int CmdServe(const Common& c, const std::string& listen, const std::string& mysql_dsn,
-             int64_t session_ttl_s, const HttpLimits& http_limits, const RateLimitOptions& limits) {
+             int64_t session_ttl_s, const HttpLimits& http_limits, const RateLimitOptions& limits,
+             const std::string& tls_cert, const std::string& tls_key) {
   if (!Initialized(c)) return Fail("data dir " + c.data_dir + " is not initialized; run 'opscaled init' first", 2);
   HttpServerOptions http;
   if (!SplitHostPort(listen, &http.host, &http.port))
     return Fail("--listen must be HOST:PORT, e.g. 127.0.0.1:8080", 2);
   if (std::string bad = ApplyHttpLimits(http_limits, &http); !bad.empty()) return Fail(bad, 2);
   http.on_refusal = LogRefusal;
+  // Checked before anything starts: a bad file is a start-up error, not a
+  // failure at the first connection.
+  if (tls_cert.empty() != tls_key.empty())
+    return Fail(tls_cert.empty() ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key", 2);
+  if (!tls_cert.empty()) {
+    auto tls = TlsContext::Load(tls_cert, tls_key);
+    if (!tls.ok()) return Fail(tls.status().message(), 2);
+    http.tls = std::move(tls).value();
+  }
+  BrowserOptions browser;
+  browser.scheme = http.tls ? "https" : "http";
 
   // Block the stop signals before any thread starts, then wait for them below.
   sigset_t stop;
@@ -319,7 +331,8 @@ int CmdServe(const Common& c, const std::string& listen, const std::string& mysq
   auto platform = Platform::Open(o);
   if (!platform.ok()) return Fail(platform.status().message(), 1);
   spdlog::info("database engine: {}", (*platform)->engine().Describe());
-  ApiApp app(platform->get(), BrowserOptions{}, limits);
+  if (http.tls) spdlog::info("TLS: {}", http.tls->description());
+  ApiApp app(platform->get(), browser, limits);
   // With PostgreSQL a cache miss is a network round trip: everything goes to the pool.
   if (IsSqlite(c)) {
     http.answered_from_memory = [&app](const Request& r) { return app.AnsweredFromMemory(r); };
@@ -330,7 +343,7 @@ int CmdServe(const Common& c, const std::string& listen, const std::string& mysq
   if (!st.ok()) return Fail(st.message(), 1);
   std::string shown_host = server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();
   spdlog::default_logger()->flush();  // the start-up lines come before "listening on"
-  std::cout << "listening on http://" << shown_host << ":" << server.port() << std::endl;
+  std::cout << "listening on " << browser.scheme << "://" << shown_host << ":" << server.port() << std::endl;
   spdlog::info("opscaled serving data dir {} on {}:{}", c.data_dir, server.host(), server.port());
 
   int sig = 0;
@@ -373,6 +386,11 @@ int RunServerMain(int argc, char** argv) {
   AddHttpLimits(serve, &http_limits);
   RateLimitOptions rate_limits;
   AddRateLimitFlags(serve, &rate_limits);
+  std::string tls_cert, tls_key;
+  serve->add_option("--tls-cert", tls_cert,
+                    "Serve HTTPS only, with this PEM certificate chain (server certificate first); "
+                    "needs --tls-key");
+  serve->add_option("--tls-key", tls_key, "PEM private key (unencrypted) of --tls-cert");
 
   auto* org_cmd = app.add_subcommand("org", "Manage organizations");
   org_cmd->require_subcommand(1);
@@ -407,7 +425,8 @@ int RunServerMain(int argc, char** argv) {
   }
   if (*init) return CmdInit(common, org, email);
   if (*migrate) return CmdMigrate(migrate_from, migrate_to, allow_non_empty, migrate_format);
-  if (*serve) return CmdServe(common, listen, mysql_dsn, session_ttl_s, http_limits, rate_limits);
+  if (*serve)
+    return CmdServe(common, listen, mysql_dsn, session_ttl_s, http_limits, rate_limits, tls_cert, tls_key);
   if (*org_create) return CmdOrgCreate(common, org, email);
   if (*user_create) return CmdUserCreate(common, org, email, role);
   return 2;

@@ -62,7 +62,7 @@ int64_t ParseRetryAfter(std::string_view value) {
   return n;
 }
 
-ApiClient::ApiClient(Options options) : options_(std::move(options)) {}
+ApiClient::ApiClient(Options options) : options_(std::move(options)), http_(options_.tls) {}
 
 std::string ApiClient::Url(std::string_view path) const {
   std::string url = options_.base_url;

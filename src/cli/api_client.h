@@ -73,6 +73,7 @@ class ApiClient {
     std::string authorization;  // Authorization header value; empty sends none
     std::string version;        // CLI version for User-Agent and pscale-cli-version
     std::ostream* debug = nullptr;
+    TlsOptions tls;             // how https:// servers are verified
   };
 
   explicit ApiClient(Options options);

@@ -14,7 +14,7 @@ Context::Context(Io& io, Settings settings)
       settings_(std::move(settings)),
       printer_(settings_.format, *io.out, io.tty, settings_.color),
       api_(ApiClient::Options{settings_.api_url, AuthorizationValue(settings_.credentials), settings_.version,
-                              settings_.debug ? io.err : nullptr}),
+                              settings_.debug ? io.err : nullptr, settings_.tls}),
       now_(NowMs()) {}
 
 Outcome Context::CheckAuthenticated() const {

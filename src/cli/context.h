@@ -22,6 +22,7 @@ namespace opscale::cli {
 struct Settings {
   Format format = Format::kHuman;
   std::string api_url;
+  TlsOptions tls;  // --ca-file / OPSCALE_CA_FILE
   Credentials credentials;
   bool debug = false;
   bool color = false;

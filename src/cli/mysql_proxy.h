@@ -4,13 +4,13 @@
 // password are accepted: the local app's DATABASE_URL carries none) and
 // logs in upstream itself with the short-lived password it was given. The
 // upstream is a byte pipe: an HTTP/1.1 connection to opscaled switched to
-// the "opscale-tunnel" protocol (OpenTunnel), whose far end is the branch's
-// MariaDB. Both handshakes happen here; afterwards bytes are relayed as-is
+// the "opscale-tunnel" protocol (OpenTunnel; over TLS, verified like the API
+// client, when the API URL is https), whose far end is the branch's MariaDB. Both handshakes happen here; afterwards bytes are relayed as-is
 // (MySQL command packets restart their sequence ids at 0, so the two legs
 // agree once the capabilities do: the local side is offered only what the
 // upstream server supports, and upstream the client's choice is repeated).
-// Neither leg uses TLS or compression; clients that require TLS locally are
-// refused with a MySQL error.
+// The local leg uses neither TLS nor compression (it stays on the loopback
+// interface); clients that require TLS locally are refused with a MySQL error.
 //
 // Thread-safety: free functions on descriptors the caller owns (they are
 // never closed here); one thread per connection.
@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/http_client.h"
 #include "common/status.h"
 
 namespace opscale::cli {
@@ -45,16 +46,22 @@ struct TunnelConnection {
   std::string already_read;
 };
 
-// Connects to `api_url` ("http://host[:port]", any path ignored), sends
+// Connects to `api_url` ("http[s]://host[:port]", any path ignored), sends
 // `GET path` asking to upgrade to "opscale-tunnel" with the given
 // Authorization header value, and requires "101 Switching Protocols".
-// Failures: InvalidArgument for an unusable URL (https is not supported by
-// the tunnel yet); Unavailable when the server cannot be reached or answers
-// garbage; otherwise the code matching the HTTP status (401, 403, 404, ...)
-// with the server's JSON "message" (or the body) as message.
+// With https the connection is TLS, verified with `tls` like the API
+// client's (OpenTlsPipe): the returned fd is then the local end of that
+// pipe, used exactly like a socket (and closed by the caller likewise).
+// A certificate that fails verification is an error, never a reason to
+// fall back to plain text.
+// Failures: InvalidArgument for an unusable URL; Unavailable when the
+// server cannot be reached, cannot be verified ("cannot reach HOST:PORT:
+// SSL certificate problem: ...") or answers garbage; otherwise the code
+// matching the HTTP status (401, 403, 404, ...) with the server's JSON
+// "message" (or the body) as message.
 // `authorization` is never part of an error message.
 Result<TunnelConnection> OpenTunnel(const std::string& api_url, const std::string& path,
-                                    const std::string& authorization,
+                                    const std::string& authorization, const TlsOptions& tls,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // What the upstream server announced in its greeting (HandshakeV10).

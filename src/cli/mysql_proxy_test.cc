@@ -306,7 +306,7 @@ TEST_F(MySqlProxyTest, RealClientThroughAnUpgradedTunnel) {
   std::string greeting_seen;
   LocalProxy p = StartLocalProxy(Credentials(), [&]() -> Result<TunnelConnection> {
     Result<TunnelConnection> t =
-        OpenTunnel(url, "/v1/organizations/o/databases/d/branches/main/tunnel", "Bearer tok");
+        OpenTunnel(url, "/v1/organizations/o/databases/d/branches/main/tunnel", "Bearer tok", TlsOptions{});
     if (t.ok()) greeting_seen = t->already_read;
     return t;
   });
@@ -332,13 +332,14 @@ TEST_F(MySqlProxyTest, OpenTunnelReportsTheServersRefusal) {
   std::string body = R"({"code":"unauthorized","message":"token was revoked"})";
   FakeTunnelServer server(engine_->port(), "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
                           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
-  Result<TunnelConnection> t = OpenTunnel(server.url(), "/tunnel", "Bearer secret-token");
+  Result<TunnelConnection> t = OpenTunnel(server.url(), "/tunnel", "Bearer secret-token", TlsOptions{});
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code(), Code::kUnauthenticated);
   EXPECT_EQ(t.status().message(), "token was revoked");
 
-  EXPECT_EQ(OpenTunnel("https://api.example", "/t", "x").status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(OpenTunnel("ftp://x", "/t", "x").status().code(), Code::kInvalidArgument);
+  // https is TLS (tests/integration/tls_test.cc): nothing listens on port 1.
+  EXPECT_EQ(OpenTunnel("https://127.0.0.1:1", "/t", "x", TlsOptions{}).status().code(), Code::kUnavailable);
+  EXPECT_EQ(OpenTunnel("ftp://x", "/t", "x", TlsOptions{}).status().code(), Code::kInvalidArgument);
 }
 
 TEST_F(MySqlProxyTest, LocalClientGetsAnErrorWhenTheTunnelIsDead) {

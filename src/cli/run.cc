@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +26,7 @@ namespace {
 
 struct GlobalFlags {
   std::string api_url;
+  std::string ca_file;
   std::string api_token;
   std::string service_token;
   std::string service_token_id;
@@ -61,6 +65,9 @@ Format FormatOrHuman(const std::string& text) {
 void AddGlobalFlags(CLI::App& app, GlobalFlags& g) {
   app.add_option("--api-url", g.api_url,
                  fmt::format("The base URL for the PlanetScale API. (default \"{}\")", kDefaultApiUrl));
+  app.add_option("--ca-file", g.ca_file,
+                 "PEM file of the CA certificates to trust for an https:// API URL, instead of the "
+                 "system's (env OPSCALE_CA_FILE)");
   app.add_option("--api-token", g.api_token,
                  "The API token to use for authenticating against the PlanetScale API.");
   app.add_option("--service-token", g.service_token, "Service Token for authenticating.");
@@ -100,6 +107,7 @@ Settings BuildSettings(const GlobalFlags& g, const Io& io, Format format, bool d
   s.home = io.Env("HOME");
   s.api_url = !g.api_url.empty() ? g.api_url : io.Env("PLANETSCALE_API_URL");
   if (s.api_url.empty()) s.api_url = kDefaultApiUrl;
+  s.tls.ca_file = !g.ca_file.empty() ? g.ca_file : io.Env("OPSCALE_CA_FILE");
 
   Credentials& c = s.credentials;
   c.service_token = !g.service_token.empty() ? g.service_token : io.Env("PLANETSCALE_SERVICE_TOKEN");
@@ -118,6 +126,16 @@ Settings BuildSettings(const GlobalFlags& g, const Io& io, Format format, bool d
   s.project_config_path = ProjectConfigPath(io.cwd.empty() ? "." : io.cwd);
   s.org_env = io.Env("PLANETSCALE_ORG");
   return s;
+}
+
+// A CA file that cannot be read is reported as such before any request (curl would only say
+// "error setting certificate file"). "" when fine or not set.
+std::string CaFileProblem(const std::string& path) {
+  if (path.empty()) return "";
+  std::ifstream in(path);
+  if (in) return "";
+  return fmt::format("cannot read the CA file {} (--ca-file or OPSCALE_CA_FILE): {}", path,
+                     std::strerror(errno));
 }
 
 }  // namespace
@@ -178,7 +196,10 @@ int Run(const std::vector<std::string>& args, Io& io) {
     return 0;
   }
 
-  Context ctx(io, BuildSettings(globals, io, *format, EnvBool(io.Env("PLANETSCALE_DEBUG"))));
+  Settings settings = BuildSettings(globals, io, *format, EnvBool(io.Env("PLANETSCALE_DEBUG")));
+  if (std::string problem = CaFileProblem(settings.tls.ca_file); !problem.empty())
+    return WriteError(Classified(problem), *format, *io.out, *io.err);
+  Context ctx(io, std::move(settings));
   Outcome outcome = tree.Execute(selected, ctx);
   ctx.printer().StopSpinner();
   if (!outcome) return 0;

@@ -104,7 +104,7 @@ struct Session {
       why = "access to branch " + branch + " was revoked (" + r.error().message + ")";
     } else {
       auto probe = OpenTunnel(ctx->settings().api_url, tunnel_path,
-                              AuthorizationValue(ctx->settings().credentials));
+                              AuthorizationValue(ctx->settings().credentials), ctx->settings().tls);
       if (probe.ok()) {
         close(probe->fd);
         revoked = false;  // the local client simply disconnected
@@ -118,7 +118,7 @@ struct Session {
 
 void ServeOne(std::shared_ptr<Session> s, int local_fd) {
   std::string auth = AuthorizationValue(s->ctx->settings().credentials);
-  auto tunnel = OpenTunnel(s->ctx->settings().api_url, s->tunnel_path, auth);
+  auto tunnel = OpenTunnel(s->ctx->settings().api_url, s->tunnel_path, auth, s->ctx->settings().tls);
   if (!tunnel.ok()) {
     if (tunnel.status().code() == Code::kUnauthenticated ||
         tunnel.status().code() == Code::kPermissionDenied ||
