@@ -1076,7 +1076,9 @@ bool ServerCore::AtCapacity() {
 void ServerCore::RefuseConnection(tcp::socket socket, const std::string& remote_ip) {
   ErrorCode ec;
   socket.non_blocking(true, ec);
-  if (!ec) socket.write_some(asio::buffer(OverCapacityResponse()), ec);
+  // On a TLS port a plain-text answer would be garbage to the client's
+  // handshake: close only.
+  if (!ec && !ssl) socket.write_some(asio::buffer(OverCapacityResponse()), ec);
   socket.shutdown(tcp::socket::shutdown_send, ec);
   socket.close(ec);
   uint64_t suppressed = 0;

@@ -60,6 +60,7 @@ class SessionStream {
 
   // The TCP layer.
   void expires_after(boost::asio::steady_timer::duration d) { tcp_.expires_after(d); }
+  void expires_at(boost::asio::steady_timer::time_point t) { tcp_.expires_at(t); }
   void expires_never() { tcp_.expires_never(); }
   boost::asio::ip::tcp::socket& socket() { return tcp_.socket(); }
   void close() { tcp_.close(); }
