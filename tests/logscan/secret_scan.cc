@@ -125,7 +125,8 @@ bool ShowsSecretOnce(std::string_view command) {
   }
   if (command.rfind("curl ", 0) == 0 && has(" -X POST ")) {
     return ends("/service-tokens") || ends("/passwords") || ends("/renew") ||
-           ends("/oauth-applications") || ends("/token") || ends("/auth/login");
+           ends("/oauth-applications") || ends("/token") || ends("/auth/login") ||
+           ends("/members");  // adding a new person creates their account
   }
   return false;
 }

@@ -264,17 +264,22 @@ Status SqliteStore::CheckHealth() {
                                std::strerror(errno));
   }
   // Overwritten in place: SQLite may answer from its page cache for a while.
-  static constexpr char kHeader[16] = "SQLite format 3";  // with its NUL: 16 bytes
-  char head[16];
-  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Status::Unavailable("cannot read the store file " + path_ + ": " + std::strerror(errno));
-  }
-  ssize_t n = ::pread(fd, head, sizeof head, 0);
-  ::close(fd);
-  // An empty file is a new, empty database; anything else needs the header.
-  if (n != 0 && (n != static_cast<ssize_t>(sizeof head) || std::memcmp(head, kHeader, sizeof head) != 0)) {
-    return Status::Unavailable("the store file " + path_ + " is not an SQLite database any more (damaged)");
+  // Read through SQLite's own handle: opening and closing another descriptor
+  // of the file would drop every POSIX lock this process holds on it, and
+  // another process could then delete the WAL under us.
+  if (st.st_size > 0) {
+    static constexpr char kHeader[16] = "SQLite format 3";  // with its NUL: 16 bytes
+    char head[16] = {};
+    std::lock_guard lock(mu_);
+    sqlite3_file* file = nullptr;
+    int rc = sqlite3_file_control(db(), "main", SQLITE_FCNTL_FILE_POINTER, &file);
+    if (rc != SQLITE_OK || file == nullptr || file->pMethods == nullptr) {
+      return Status::Unavailable("cannot read the store file " + path_);
+    }
+    rc = file->pMethods->xRead(file, head, sizeof head, 0);
+    if (rc != SQLITE_OK || std::memcmp(head, kHeader, sizeof head) != 0) {
+      return Status::Unavailable("the store file " + path_ + " is not an SQLite database any more (damaged)");
+    }
   }
   return ExternalChangeVersion().status();
 }

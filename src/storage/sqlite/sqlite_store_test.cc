@@ -104,6 +104,12 @@ TEST_F(SqliteStoreTest, CheckHealthNoticesTheFileGoneReplacedOrDamaged) {
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->InsertOrganization({"o1", "acme", 1, 1}).ok());
   EXPECT_TRUE(store->CheckHealth().ok());
+  // The probe keeps this process's locks on the file (a descriptor opened and
+  // closed beside SQLite's would drop them): another connection closing must
+  // still find us there and leave the write-ahead log alone.
+  RawDb(path_).QueryText("SELECT count(*) FROM organizations");
+  EXPECT_TRUE(std::filesystem::exists(path_ + "-wal"));
+  EXPECT_TRUE(store->InsertOrganization({"o2", "beta", 1, 1}).ok());
   std::filesystem::rename(path_, path_ + ".aside");
   EXPECT_TRUE(store->GetOrganizationByName("acme").ok());  // SQLite alone sees nothing wrong
   Status gone = store->CheckHealth();
