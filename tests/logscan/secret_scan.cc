@@ -105,6 +105,16 @@ void PrefixPass(std::string& line, Findings& found) {
 }  // namespace
 
 bool ShowsSecretOnce(std::string_view command) {
+  // A command run through a wrapper (runuser -u nobody -- /path/to/opscaled init …) is judged by
+  // the command it runs, named by its file name.
+  if (command.rfind("runuser ", 0) == 0 || command.rfind("setpriv ", 0) == 0) {
+    size_t dashes = command.find(" -- ");
+    if (dashes == std::string_view::npos) return false;
+    command = command.substr(dashes + 4);
+    size_t space = command.find(' ');
+    size_t slash = command.rfind('/', space);
+    if (slash != std::string_view::npos) command = command.substr(slash + 1);
+  }
   auto has = [&](std::string_view s) { return command.find(s) != std::string_view::npos; };
   auto ends = [&](std::string_view path) {
     // The URL is followed by a space (more arguments) or ends the line.

@@ -82,6 +82,8 @@ TEST(SecretScanTest, CommandOutputMayShowASecretOnlyWhereCreated) {
   EXPECT_FALSE(ShowsSecretOnce("curl -sS -X GET http://h/v1/organizations/acme/service-tokens"));
   EXPECT_FALSE(ShowsSecretOnce("opscale branch list"));
   EXPECT_TRUE(ShowsSecretOnce("opscaled init --data-dir /tmp/x --format json"));
+  EXPECT_TRUE(ShowsSecretOnce("runuser -u *** -- /build/bin/opscaled init --data-dir /tmp/x"));
+  EXPECT_FALSE(ShowsSecretOnce("runuser -u *** -- /build/bin/opscale service-token list"));
 }
 
 TEST(SecretScanTest, BinaryFailsOnEveryPatternWithFileAndLine) {
