@@ -24,6 +24,25 @@ Response ErrorResponse(const Status& status) {
   return r;
 }
 
+namespace {
+
+// Every request that could grant access while the store cannot be trusted
+// (service/store_health.h). Retry-After: the store is probed 4 times a second.
+Response StoreUnavailableResponse() {
+  Response r = ErrorResponse(
+      Status::Unavailable("the store is unavailable; no request is served until it is back, try again shortly"));
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+// Paths whose answer depends on the store (all but the dashboard's files).
+bool NeedsStore(const Request& req) {
+  return req.path == "/healthz" || req.path == "/v1" || req.path.rfind("/v1/", 0) == 0 ||
+         req.path.rfind("/auth/", 0) == 0 || req.path.rfind("/oauth/", 0) == 0;
+}
+
+}  // namespace
+
 struct ApiApp::Impl {
   explicit Impl(RateLimitOptions o) : limits(o) {}
 
@@ -90,6 +109,9 @@ struct ApiApp::Impl {
   }
 
   Response Dispatch(const Request& req, Quota* quota) {
+    // Fail closed: what memory holds is not an answer while the store,
+    // the truth, cannot be read.
+    if (NeedsStore(req) && !platform->core().health().healthy()) return StoreUnavailableResponse();
     if (req.path == "/healthz") {
       if (req.method != "GET" && req.method != "HEAD") return ErrorResponse(Status::NotFound());
       return Json(200, json::object{{"status", "ok"}});
@@ -163,7 +185,14 @@ Response ApiApp::Handle(const Request& req) {
     if (counted) impl_->limits.Observe(req, r);
   }
   ApiRateLimits::AddHeaders(quota, &r);
-  if (r.status == 500) {
+  if ((r.status == 500 || r.status == 503) && NeedsStore(req) &&
+      !impl_->platform->core().health().ProbeSoon()) {
+    // The failure came from the store (the probe says so): a 503 like every
+    // other request until it is back, the detail in the log.
+    if (r.status == 500 || r.body.find("the store is unavailable") == std::string::npos)
+      spdlog::error("{} {} -> {}: {}", req.method, req.path, r.status, r.body);
+    r = StoreUnavailableResponse();
+  } else if (r.status == 500) {
     // Internal errors keep their detail in the log, not in the response.
     spdlog::error("{} {} -> {}: {}", req.method, req.path, r.status, r.body);
     r = Json(500, json::object{{"code", "internal"}, {"message", "internal error"}});

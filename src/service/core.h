@@ -17,6 +17,7 @@
 #include "auth/principal.h"
 #include "engine/engine.h"
 #include "service/metadata_cache.h"
+#include "service/store_health.h"
 #include "storage/store.h"
 
 namespace opscale {
@@ -45,6 +46,8 @@ class ServiceCore {
   ServiceCore(Store* store, CredentialIndex* index, engine::Engine* engine);
 
   Store& store() { return *store_; }
+  // Whether requests may be answered at all (store_health.h: fail closed).
+  StoreHealth& health() { return health_; }
   CredentialIndex& index() { return *index_; }
   engine::Engine& engine() { return *engine_; }
 
@@ -115,6 +118,7 @@ class ServiceCore {
   std::function<void(const Revocation*)> on_committed_;
   std::mutex write_mu_;
   MetadataCache cache_;
+  StoreHealth health_{store_};
   int64_t external_version_ = -1;
 };
 

@@ -9,6 +9,9 @@
 // this node's own writes too, so a node under steady writes reloads up to 4
 // times a second: a known cost, to be removed by counting own commits.)
 //
+// Each tick first probes the store for the fail-closed rule
+// (store_health.h); a store that came back is reloaded in full.
+//
 // Thread-safety: construct and destroy from one thread; the work happens on
 // its own thread (Periodic), stopped by the destructor.
 #pragma once

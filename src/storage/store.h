@@ -8,7 +8,8 @@
 //  - Lookups of a missing row return Status::NotFound.
 //  - Inserting a row whose unique key exists returns Status::Conflict.
 //  - Deletes of a missing row return Status::NotFound.
-//  - Other failures (I/O, corruption) return Status::Internal or Unavailable.
+//  - A store that cannot serve (I/O error, damaged or missing file, lost
+//    connection) returns Unavailable; a bug-like failure returns Internal.
 //  - Transact() runs `fn` atomically: all of its writes commit or none do.
 //    Inside `fn`, use only the Store& passed to it.
 #pragma once
@@ -61,7 +62,7 @@ class Store {
   // one flush to disk. Until WaitDurable() returns, the writes are visible
   // to other readers and survive a crash of the process, but a power cut
   // may undo them. Inside a Transact() the ticket is 0 (the outer commit
-  // decides). WaitDurable() fails with Internal if the flush failed; after
+  // decides). WaitDurable() fails with Unavailable if the flush failed; after
   // that every later one fails too (what is on disk is then unknown).
   using CommitTicket = int64_t;
   virtual Result<CommitTicket> TransactNoWait(const std::function<Status(Store& tx)>& fn) = 0;
@@ -71,6 +72,14 @@ class Store {
   // write (SQLite: PRAGMA data_version; PostgreSQL: a counter every write
   // transaction bumps; it may also change after this process's own writes).
   virtual Result<int64_t> ExternalChangeVersion() = 0;
+
+  // Whether the store can be trusted right now: Ok, or Unavailable with the
+  // reason (for the log, not for API callers). The fail-closed probe of a
+  // serving node (service/store_health.h). By default one read on the
+  // store; SqliteStore also checks that its path still holds the file it
+  // opened, readable and writable, with SQLite's header: SQLite itself keeps
+  // using a deleted or replaced file through its open descriptor.
+  virtual Status CheckHealth() { return ExternalChangeVersion().status(); }
 
   // --- Organizations ---
   virtual Status InsertOrganization(const Organization& org) = 0;

@@ -1,5 +1,7 @@
 #include "testutil/process.h"
 
+#include "testutil/test_logs.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -108,6 +110,7 @@ RunResult RunProcess(const std::vector<std::string>& argv_in, const std::map<std
   int status = 0;
   waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  KeepCommandOutput(argv, r.out, r.err);  // for the secret scan (test_logs.h)
   return r;
 }
 
@@ -125,6 +128,7 @@ Background::Background(const std::vector<std::string>& argv_in,
   char tmpl[] = "/tmp/opscale-bg-XXXXXX";
   if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
+  argv_ = argv_in;
   std::vector<std::string> argv = argv_in;
   std::vector<std::string> env = BuildEnv(env_in);
   std::string out = dir_ + "/out", err = dir_ + "/err";
@@ -152,6 +156,7 @@ Background::~Background() {
       Wait(5000);
     }
   }
+  KeepCommandOutput(argv_, Out(), Err());  // for the secret scan (test_logs.h)
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
@@ -350,7 +355,9 @@ void Server::Kill() {
 
 void Server::StartServe() {
   std::string data = dir_.path() + "/data";
-  log_path_ = dir_.path() + "/server.log";
+  // In the kept test logs (test_logs.h) when they are on; Restart appends.
+  if (log_path_.empty()) log_path_ = NewTestLogPath("server.log");
+  if (log_path_.empty()) log_path_ = dir_.path() + "/server.log";
   int out[2];
   if (pipe(out)) throw std::runtime_error("pipe failed");
   pid_ = fork();
@@ -398,6 +405,9 @@ void Server::StartServe() {
 
 Server::~Server() {
   Stop();
+  // The private MariaDB's logs go with the data dir: keep them for the scan.
+  KeepLogFile(dir_.path() + "/data/mariadb/error.log", "mariadb-error.log");
+  KeepLogFile(dir_.path() + "/data/mariadb/install.log", "mariadb-install.log");
   DropPostgresDatabase(own_database_);
 }
 

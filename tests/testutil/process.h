@@ -41,6 +41,7 @@ class Background {
 
  private:
   std::string dir_;
+  std::vector<std::string> argv_;
   pid_t pid_ = -1;
   int exit_code_ = -3;
 };

@@ -30,6 +30,17 @@ Status ErrorStatus(sqlite3* db, int rc, std::string_view context) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return Status::Unavailable(std::move(text) + " (another opscaled holds the database lock)");
+    // The file, not the request, is at fault: fail closed with 503 (the
+    // server's store probe then refuses every request until it is back).
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_FULL:
+    case SQLITE_PROTOCOL:
+      return Status::Unavailable(std::move(text));
     default:
       return Status::Internal(std::move(text));
   }

@@ -93,15 +93,31 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   int rc =
       sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   // The store owns the handle from here on, even when opening failed.
-  std::unique_ptr<SqliteStore> store(new SqliteStore(raw, path + "-wal"));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(raw, path));
   if (rc != SQLITE_OK) {
     return Status::Unavailable("cannot open database file " + path + ": " +
                                (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
-  OPSCALE_RETURN_IF_ERROR(Configure(raw, path));
-  // Replaces SQLite's auto-checkpoint hook; OnWalCommit checkpoints instead.
-  sqlite3_wal_hook(raw, &SqliteStore::OnWalCommit, store.get());
-  OPSCALE_RETURN_IF_ERROR(Migrate(raw));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::Unavailable("cannot open database file " + path + ": " + std::strerror(errno));
+  }
+  store->dev_ = st.st_dev;
+  store->ino_ = st.st_ino;
+  // A damaged file fails here, before the server serves anything.
+  Status configured = Configure(raw, path);
+  if (configured.ok()) {
+    // Replaces SQLite's auto-checkpoint hook; OnWalCommit checkpoints instead.
+    sqlite3_wal_hook(raw, &SqliteStore::OnWalCommit, store.get());
+    configured = Migrate(raw);
+  }
+  if (!configured.ok()) {
+    const std::string& m = configured.message();
+    const bool damaged = m.find("not a database") != std::string::npos ||
+                         m.find("malformed") != std::string::npos;
+    return Status(configured.code(), "cannot use the store " + path + ": " + m +
+                                         (damaged ? " (the file is damaged: restore it from a backup)" : ""));
+  }
   return store;
 }
 
@@ -165,7 +181,7 @@ Status SqliteStore::FlushWal() {
   // is still the file we hold anyway, as flushing another would be silent.
   struct stat by_path {}, by_fd {};
   if (::stat(wal_path_.c_str(), &by_path) != 0) {
-    return Status::Internal("cannot find the write-ahead log " + wal_path_ + ": " +
+    return Status::Unavailable("cannot find the write-ahead log " + wal_path_ + ": " +
                             std::strerror(errno));
   }
   if (wal_fd_ < 0 || ::fstat(wal_fd_, &by_fd) != 0 || by_fd.st_ino != by_path.st_ino ||
@@ -173,7 +189,7 @@ Status SqliteStore::FlushWal() {
     if (wal_fd_ >= 0) ::close(wal_fd_);
     wal_fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (wal_fd_ < 0) {
-      return Status::Internal("cannot open the write-ahead log " + wal_path_ + ": " +
+      return Status::Unavailable("cannot open the write-ahead log " + wal_path_ + ": " +
                               std::strerror(errno));
     }
     // A log file new to us: its directory entry must be on disk as well.
@@ -183,12 +199,12 @@ Status SqliteStore::FlushWal() {
     if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
       const int err = errno;
       if (dir_fd >= 0) ::close(dir_fd);
-      return Status::Internal("cannot flush directory " + dir + ": " + std::strerror(err));
+      return Status::Unavailable("cannot flush directory " + dir + ": " + std::strerror(err));
     }
     ::close(dir_fd);
   }
   if (::fdatasync(wal_fd_) != 0) {
-    return Status::Internal("cannot flush the write-ahead log " + wal_path_ + ": " +
+    return Status::Unavailable("cannot flush the write-ahead log " + wal_path_ + ": " +
                             std::strerror(errno));
   }
   return Status::Ok();
@@ -232,6 +248,40 @@ Result<Store::CommitTicket> SqliteStore::TransactNoWait(
   // Nested: the outer commit decides. Read-only: nothing to flush.
   const int64_t commit = commits_.load();
   return CommitTicket{depth == 0 && commit != commits_before ? commit : 0};
+}
+
+Status SqliteStore::CheckHealth() {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0) {
+    return Status::Unavailable("the store file " + path_ + " is gone: " + std::strerror(errno));
+  }
+  if (st.st_dev != dev_ || st.st_ino != ino_) {
+    return Status::Unavailable("the store file " + path_ +
+                               " is no longer the file this server opened (replaced or moved)");
+  }
+  if (::faccessat(AT_FDCWD, path_.c_str(), R_OK | W_OK, AT_EACCESS) != 0) {
+    return Status::Unavailable("the store file " + path_ + " is not readable and writable: " +
+                               std::strerror(errno));
+  }
+  // Overwritten in place: SQLite may answer from its page cache for a while.
+  // Read through SQLite's own handle: opening and closing another descriptor
+  // of the file would drop every POSIX lock this process holds on it, and
+  // another process could then delete the WAL under us.
+  if (st.st_size > 0) {
+    static constexpr char kHeader[16] = "SQLite format 3";  // with its NUL: 16 bytes
+    char head[16] = {};
+    std::lock_guard lock(mu_);
+    sqlite3_file* file = nullptr;
+    int rc = sqlite3_file_control(db(), "main", SQLITE_FCNTL_FILE_POINTER, &file);
+    if (rc != SQLITE_OK || file == nullptr || file->pMethods == nullptr) {
+      return Status::Unavailable("cannot read the store file " + path_);
+    }
+    rc = file->pMethods->xRead(file, head, sizeof head, 0);
+    if (rc != SQLITE_OK || std::memcmp(head, kHeader, sizeof head) != 0) {
+      return Status::Unavailable("the store file " + path_ + " is not an SQLite database any more (damaged)");
+    }
+  }
+  return ExternalChangeVersion().status();
 }
 
 Result<int64_t> SqliteStore::ExternalChangeVersion() {

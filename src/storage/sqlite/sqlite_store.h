@@ -25,6 +25,7 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -52,6 +53,7 @@ class SqliteStore final : public Store {
   Result<CommitTicket> TransactNoWait(const std::function<Status(Store& tx)>& fn) override;
   Status WaitDurable(CommitTicket ticket) override;
   Result<int64_t> ExternalChangeVersion() override;
+  Status CheckHealth() override;
 
   Status InsertOrganization(const Organization& org) override;
   Result<Organization> GetOrganizationByName(const std::string& name) override;
@@ -143,7 +145,8 @@ class SqliteStore final : public Store {
     }
   };
 
-  SqliteStore(sqlite3* db, std::string wal_path) : db_(db), wal_path_(std::move(wal_path)) {}
+  SqliteStore(sqlite3* db, std::string path)
+      : db_(db), path_(path), wal_path_(std::move(path) + "-wal") {}
   sqlite3* db() const { return db_.get(); }
 
   // sqlite3_wal_hook: runs after each commit that wrote, on the committing
@@ -158,6 +161,11 @@ class SqliteStore final : public Store {
   std::recursive_mutex mu_;
   std::unique_ptr<sqlite3, Closer> db_;
   int tx_depth_ = 0;  // open Transact() levels; guarded by mu_
+
+  // The file opened, by identity: CheckHealth() compares what is at path_.
+  const std::string path_;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
 
   // Group commit (see the top). Commit n (counted from 1) is durable once
   // durable_ >= n.

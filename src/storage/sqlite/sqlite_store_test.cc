@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -94,6 +95,53 @@ TEST_F(SqliteStoreTest, FilesArePrivateAndInWalMode) {
   ASSERT_EQ(::chmod(path_.c_str(), 0644), 0);
   store = Open();
   EXPECT_EQ(FileMode(path_), 0600);
+}
+
+// SQLite keeps using a file that was moved, replaced or overwritten through
+// its open descriptor: CheckHealth() is what notices (fail closed).
+TEST_F(SqliteStoreTest, CheckHealthNoticesTheFileGoneReplacedOrDamaged) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->InsertOrganization({"o1", "acme", 1, 1}).ok());
+  EXPECT_TRUE(store->CheckHealth().ok());
+  // The probe keeps this process's locks on the file (a descriptor opened and
+  // closed beside SQLite's would drop them): another connection closing must
+  // still find us there and leave the write-ahead log alone.
+  RawDb(path_).QueryText("SELECT count(*) FROM organizations");
+  EXPECT_TRUE(std::filesystem::exists(path_ + "-wal"));
+  EXPECT_TRUE(store->InsertOrganization({"o2", "beta", 1, 1}).ok());
+  std::filesystem::rename(path_, path_ + ".aside");
+  EXPECT_TRUE(store->GetOrganizationByName("acme").ok());  // SQLite alone sees nothing wrong
+  Status gone = store->CheckHealth();
+  EXPECT_EQ(gone.code(), Code::kUnavailable);
+  EXPECT_NE(gone.message().find("is gone"), std::string::npos) << gone.message();
+  {
+    std::ofstream garbage(path_);
+    garbage << std::string(4096, 'G');
+  }
+  EXPECT_NE(store->CheckHealth().message().find("no longer the file"), std::string::npos);
+  std::filesystem::remove(path_);
+  std::filesystem::rename(path_ + ".aside", path_);
+  EXPECT_TRUE(store->CheckHealth().ok());
+  {
+    std::fstream f(path_, std::ios::in | std::ios::out | std::ios::binary);
+    f << "not SQLite at all";
+  }
+  Status damaged = store->CheckHealth();
+  EXPECT_NE(damaged.message().find("damaged"), std::string::npos) << damaged.message();
+}
+
+TEST_F(SqliteStoreTest, RefusesADamagedFileWithAClearMessage) {
+  {
+    std::ofstream garbage(path_);
+    garbage << std::string(8192, 'G');
+  }
+  auto r = SqliteStore::Open(path_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_NE(r.status().message().find("cannot use the store " + path_), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("restore it from a backup"), std::string::npos);
 }
 
 TEST_F(SqliteStoreTest, MigrationsAreRecordedOnce) {
