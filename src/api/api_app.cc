@@ -49,7 +49,8 @@ struct ApiApp::Impl {
   Platform* platform;
   BrowserOptions browser;
   ApiRateLimits limits;
-  Router<RouteHandler> router;
+  ApiRoutes routes;  // every /v1 route with its RouteDoc
+  std::string openapi_json;  // built once from `routes` (GET /v1/openapi.json)
   Router<bool> from_memory;  // the /v1 routes of AnsweredFromMemory
   TunnelHost host;
   tunnel::TunnelRegistry& tunnels = host.registry();
@@ -124,6 +125,8 @@ struct ApiApp::Impl {
                                 });
     }
     if (req.path.rfind("/v1/", 0) != 0 && req.path != "/v1") return ServeWeb(req);
+    if (req.path == kOpenApiPath && (req.method == "GET" || req.method == "HEAD"))
+      return JsonText(200, openapi_json);  // public: the API reference needs no credentials
 
     auto principal = Authenticate(req);
     if (!principal.ok()) return ErrorResponse(principal.status());
@@ -131,7 +134,7 @@ struct ApiApp::Impl {
 
     Params params;
     bool path_known = false;
-    const RouteHandler* h = router.Match(req.method, req.path, &params, &path_known);
+    const RouteHandler* h = routes.router().Match(req.method, req.path, &params, &path_known);
     if (!h) return ErrorResponse(Status::NotFound());
     std::string host = req.Header("host");
     Call call{req, std::move(params), RequestContext{std::move(principal).value(), req.remote_ip},
@@ -147,16 +150,10 @@ ApiApp::ApiApp(Platform* platform, BrowserOptions browser, RateLimitOptions limi
     : impl_(std::make_unique<Impl>(limits)) {
   impl_->platform = platform;
   impl_->browser = std::move(browser);
-  AddTokenRoutes(impl_->router);
-  AddResourceRoutes(impl_->router);
-  AddPasswordRoutes(impl_->router);
-  AddDeployRequestRoutes(impl_->router);
-  AddCatalogRoutes(impl_->router);
-  AddMemberRoutes(impl_->router);
-  AddOAuthApplicationRoutes(impl_->router);
-  impl_->router.Add("GET", "/v1/organizations/{org}/databases/{db}/branches/{branch}/connect",
-                    ConnectRoute(&impl_->host));
+  AddApiRoutes(impl_->routes, &impl_->host, &impl_->openapi_json);
+  impl_->openapi_json = BuildOpenApiJson(impl_->routes.docs());
   impl_->from_memory.Add("GET", "/v1/organizations/{org}/databases/{db}/branches/{branch}", true);
+  impl_->from_memory.Add("GET", std::string(kOpenApiPath), true);
   Impl* impl = impl_.get();
   platform->core().set_on_revoke([impl](const Revocation& r) { impl->OnRevoke(r); });
 }

@@ -39,8 +39,17 @@ Result<Response> Catalog(Call& c) {
 
 }  // namespace
 
-void AddCatalogRoutes(Router<RouteHandler>& r) {
-  r.Add("GET", "/v1/organizations/{org}/access-catalog", Catalog);
+void AddCatalogRoutes(ApiRoutes& r) {
+  r.Add("GET", "/v1/organizations/{org}/access-catalog",
+        {.id = "list_access_catalog",
+         .summary = "Every access a service token can hold, and whether the caller may grant it here",
+         .tag = "Service tokens",
+         .access_note = "Any member or token of the organization; `grantable` reflects the caller's own accesses.",
+         .query = {{"database", "string",
+                    "Ask about database-level accesses on this database (default: organization-level "
+                    "accesses on the organization)"}},
+         .response = "List<AccessCatalogEntry>"},
+        Catalog);
 }
 
 }  // namespace opscale::api

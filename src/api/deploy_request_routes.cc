@@ -230,18 +230,62 @@ Result<Response> Diff(Call& c) {
 
 }  // namespace
 
-void AddDeployRequestRoutes(Router<RouteHandler>& r) {
+void AddDeployRequestRoutes(ApiRoutes& r) {
+  using A = Access;
+  const std::string_view tag = "Deploy requests";
   const std::string base = "/v1/organizations/{org}/databases/{db}/deploy-requests";
-  r.Add("GET", base, List);
-  r.Add("POST", base, Create);
-  r.Add("GET", base + "/{number}", Get);
-  r.Add("PATCH", base + "/{number}", Patch);
-  r.Add("POST", base + "/{number}/deploy", Deploy);
-  r.Add("POST", base + "/{number}/cancel", Cancel);
-  r.Add("GET", base + "/{number}/reviews", ListReviews);
-  r.Add("POST", base + "/{number}/reviews", CreateReview);
-  r.Add("GET", base + "/{number}/deployment", GetDeployment);
-  r.Add("GET", base + "/{number}/diff", Diff);
+  r.Add("GET", base,
+        {.id = "list_deploy_requests", .summary = "List a database's deploy requests, newest first",
+         .tag = tag, .accesses = {A::kReadDeployRequest},
+         .query = {{"state", "string", "open or closed"},
+                   {"branch", "string", "Only requests from this branch"},
+                   {"into_branch", "string", "Only requests into this branch"}},
+         .response = "Page<DeployRequest>"},
+        List);
+  r.Add("POST", base,
+        {.id = "create_deploy_request", .summary = "Open a deploy request from one branch into another",
+         .tag = tag, .accesses = {A::kCreateDeployRequest}, .body = "CreateDeployRequestRequest",
+         .status = 201, .response = "DeployRequest"},
+        Create);
+  r.Add("GET", base + "/{number}",
+        {.id = "get_deploy_request", .summary = "Get a deploy request", .tag = tag,
+         .accesses = {A::kReadDeployRequest}, .response = "DeployRequest"},
+        Get);
+  r.Add("PATCH", base + "/{number}",
+        {.id = "close_deploy_request", .summary = "Close a deploy request ({\"state\":\"closed\"})",
+         .tag = tag, .accesses = {A::kCreateDeployRequest}, .body = "CloseDeployRequestRequest",
+         .response = "DeployRequest"},
+        Patch);
+  r.Add("POST", base + "/{number}/deploy",
+        {.id = "queue_deploy_request",
+         .summary = "Deploy the request's schema changes into its target branch", .tag = tag,
+         .accesses = {A::kCreateDeployRequest},
+         .access_note = "When the database requires approval, the request must have an approving review.",
+         .body = "DeployDeployRequestRequest", .response = "DeployRequest"},
+        Deploy);
+  r.Add("POST", base + "/{number}/cancel",
+        {.id = "cancel_deploy_request", .summary = "Cancel a queued deployment", .tag = tag,
+         .accesses = {A::kCreateDeployRequest}, .response = "DeployRequest"},
+        Cancel);
+  r.Add("GET", base + "/{number}/reviews",
+        {.id = "list_deploy_request_reviews", .summary = "List a deploy request's reviews", .tag = tag,
+         .accesses = {A::kReadDeployRequest}, .response = "Page<DeployRequestReview>"},
+        ListReviews);
+  r.Add("POST", base + "/{number}/reviews",
+        {.id = "review_deploy_request", .summary = "Approve or comment on a deploy request", .tag = tag,
+         .accesses = {A::kApproveDeployRequest, A::kReviewDeployRequest, A::kCreateComment},
+         .access_note = "Approving needs approve_deploy_request or review_deploy_request (commenting "
+                        "also allows create_comment); nobody approves their own request.",
+         .body = "ReviewDeployRequestRequest", .status = 201, .response = "DeployRequestReview"},
+        CreateReview);
+  r.Add("GET", base + "/{number}/deployment",
+        {.id = "get_deployment", .summary = "Get the deployment of a deployed request", .tag = tag,
+         .accesses = {A::kReadDeployRequest}, .response = "Deployment"},
+        GetDeployment);
+  r.Add("GET", base + "/{number}/diff",
+        {.id = "get_deploy_request_diff", .summary = "The schema changes of a deploy request, per table",
+         .tag = tag, .accesses = {A::kReadDeployRequest}, .response = "Data<SchemaTable>"},
+        Diff);
 }
 
 }  // namespace opscale::api

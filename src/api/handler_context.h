@@ -8,6 +8,7 @@
 
 #include "api/http_types.h"
 #include "api/json_views.h"
+#include "api/route_doc.h"
 #include "api/router.h"
 #include "service/platform.h"
 
@@ -67,12 +68,16 @@ class TunnelHost;
 // The connect tunnel route (GET .../branches/{branch}/connect).
 RouteHandler ConnectRoute(TunnelHost* host);
 
-// Registers routes.
-void AddTokenRoutes(Router<RouteHandler>& r);
-void AddResourceRoutes(Router<RouteHandler>& r);
-void AddPasswordRoutes(Router<RouteHandler>& r);  // passwords, safe migrations, promote/demote
-void AddDeployRequestRoutes(Router<RouteHandler>& r);  // deploy requests, reviews, diff
-void AddCatalogRoutes(Router<RouteHandler>& r);
-void AddMemberRoutes(Router<RouteHandler>& r);  // organization members (list; add: opscale)  // the access catalog, with what the caller may grant
+// Registers routes, each with its RouteDoc (api/route_doc.h).
+using ApiRoutes = DocumentedRouter<RouteHandler>;
+void AddTokenRoutes(ApiRoutes& r);
+void AddResourceRoutes(ApiRoutes& r);
+void AddPasswordRoutes(ApiRoutes& r);       // passwords, safe migrations, promote/demote
+void AddDeployRequestRoutes(ApiRoutes& r);  // deploy requests, reviews, diff
+void AddCatalogRoutes(ApiRoutes& r);        // the access catalog, with what the caller may grant
+void AddMemberRoutes(ApiRoutes& r);         // organization members (list; add: opscale)
+// Every /v1 route of ApiApp, in match order, including GET /v1/openapi.json
+// (which answers `openapi_json`).
+void AddApiRoutes(ApiRoutes& r, TunnelHost* host, const std::string* openapi_json);
 
 }  // namespace opscale::api

@@ -62,9 +62,20 @@ Result<Response> AddMember(Call& c) {
 
 }  // namespace
 
-void AddMemberRoutes(Router<RouteHandler>& r) {
-  r.Add("GET", "/v1/organizations/{org}/members", ListMembers);
-  r.Add("POST", "/v1/organizations/{org}/members", AddMember);
+void AddMemberRoutes(ApiRoutes& r) {
+  r.Add("GET", "/v1/organizations/{org}/members",
+        {.id = "list_organization_members", .summary = "List the organization's members",
+         .tag = "Organizations", .accesses = {Access::kReadOrganization},
+         .query = {{"q", "string", "Only members whose email or name contains this text"}},
+         .response = "Page<OrganizationMember>"},
+        ListMembers);
+  r.Add("POST", "/v1/organizations/{org}/members",
+        {.id = "add_organization_member",
+         .summary = "Add a user to the organization (opscale); a new user's first password and API "
+                    "token are in this response only",
+         .tag = "Organizations", .accesses = {Access::kWriteOrganization},
+         .body = "AddMemberRequest", .status = 201, .response = "AddedMember"},
+        AddMember);
 }
 
 }  // namespace opscale::api

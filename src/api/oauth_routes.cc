@@ -248,18 +248,56 @@ AuthorizeRequest AuthorizeParams(const std::map<std::string, std::string>& p) {
 
 }  // namespace
 
-void AddOAuthApplicationRoutes(Router<RouteHandler>& r) {
+void AddOAuthApplicationRoutes(ApiRoutes& r) {
+  using A = Access;
   const std::string base = "/v1/organizations/{org}/oauth-applications";
-  r.Add("GET", base, ListApps);
-  r.Add("POST", base, CreateApp);
-  r.Add("GET", base + "/{id}", GetApp);
-  r.Add("PATCH", base + "/{id}", UpdateApp);
-  r.Add("DELETE", base + "/{id}", DeleteApp);
-  r.Add("POST", base + "/{id}/token", MintToken);
-  r.Add("GET", base + "/{id}/tokens", ListTokens);
-  r.Add("GET", base + "/{id}/tokens/{token}", GetToken);
-  r.Add("DELETE", base + "/{id}/tokens/{token}", DeleteToken);
-  r.Add("GET", "/v1/oauth-scopes", ListScopes);
+  const std::string_view tag = "OAuth applications";
+  r.Add("GET", base,
+        {.id = "list_oauth_applications", .summary = "List the organization's OAuth applications",
+         .tag = tag, .accesses = {A::kReadOAuthApplications}, .response = "Page<OAuthApplication>"},
+        ListApps);
+  r.Add("POST", base,
+        {.id = "create_oauth_application",
+         .summary = "Register an OAuth application (opscale); its client secret is in this response only",
+         .tag = tag, .accesses = {A::kWriteOrganization}, .body = "OAuthApplicationRequest",
+         .status = 201, .response = "OAuthApplication"},
+        CreateApp);
+  r.Add("GET", base + "/{id}",
+        {.id = "get_oauth_application", .summary = "Get an OAuth application", .tag = tag,
+         .accesses = {A::kReadOAuthApplications}, .response = "OAuthApplication"},
+        GetApp);
+  r.Add("PATCH", base + "/{id}",
+        {.id = "update_oauth_application", .summary = "Change an OAuth application's name, redirect URI or scopes",
+         .tag = tag, .accesses = {A::kWriteOrganization}, .body = "OAuthApplicationRequest",
+         .response = "OAuthApplication"},
+        UpdateApp);
+  r.Add("DELETE", base + "/{id}",
+        {.id = "delete_oauth_application", .summary = "Delete an OAuth application and revoke its tokens",
+         .tag = tag, .accesses = {A::kWriteOrganization}, .status = 204},
+        DeleteApp);
+  r.Add("POST", base + "/{id}/token",
+        {.id = "create_oauth_token",
+         .summary = "Exchange an authorization code or a refresh token for an OAuth token",
+         .tag = tag, .accesses = {A::kWriteOAuthTokens}, .body = "CreateOAuthTokenRequest",
+         .response = "OAuthToken"},
+        MintToken);
+  r.Add("GET", base + "/{id}/tokens",
+        {.id = "list_oauth_tokens", .summary = "List the OAuth tokens issued by an application",
+         .tag = tag, .accesses = {A::kReadOAuthTokens}, .response = "Page<OAuthToken>"},
+        ListTokens);
+  r.Add("GET", base + "/{id}/tokens/{token}",
+        {.id = "get_oauth_token", .summary = "Get an OAuth token (never its secret)", .tag = tag,
+         .accesses = {A::kReadOAuthTokens}, .response = "OAuthToken"},
+        GetToken);
+  r.Add("DELETE", base + "/{id}/tokens/{token}",
+        {.id = "delete_oauth_token", .summary = "Revoke an OAuth token", .tag = tag,
+         .accesses = {A::kDeleteOAuthTokens}, .status = 204},
+        DeleteToken);
+  r.Add("GET", "/v1/oauth-scopes",
+        {.id = "list_oauth_scopes",
+         .summary = "Every OAuth scope an application can ask for, with the accesses it implies",
+         .tag = tag, .access_note = "Any authenticated caller.", .response = "List<OAuthScope>"},
+        ListScopes);
 }
 
 Response HandleOAuthRequest(const Request& req, Platform& platform, const BrowserOptions& o,

@@ -16,6 +16,6 @@ using UserAuthenticator = std::function<Result<Principal>(const Request&, const 
 
 Response HandleOAuthRequest(const Request& req, Platform& platform, const BrowserOptions& o,
                             const UserAuthenticator& authenticate);
-void AddOAuthApplicationRoutes(Router<RouteHandler>& r);
+void AddOAuthApplicationRoutes(ApiRoutes& r);
 
 }  // namespace opscale::api

@@ -164,18 +164,72 @@ Result<Response> Demote(Call& c) {
 
 }  // namespace
 
-void AddPasswordRoutes(Router<RouteHandler>& r) {
+void AddPasswordRoutes(ApiRoutes& r) {
+  using A = Access;
+  const AccessSet read = {A::kReadBranch,         A::kDeleteBranch,
+                          A::kCreateBranch,       A::kConnectProductionBranch,
+                          A::kConnectBranch,      A::kConnectProductionReadOnlyBranch};
+  const AccessSet write = {A::kConnectBranch, A::kConnectProductionBranch,
+                           A::kConnectProductionReadOnlyBranch};
+  constexpr std::string_view kWriteNote =
+      "connect_branch on a development branch; connect_production_branch on a production branch, "
+      "or connect_production_read_only_branch for a password with the reader role.";
+  const std::string_view tag = "Passwords";
   const std::string branch = "/v1/organizations/{org}/databases/{db}/branches/{branch}";
-  r.Add("GET", branch + "/passwords", ListPasswords);
-  r.Add("POST", branch + "/passwords", CreatePassword);
-  r.Add("GET", branch + "/passwords/{id}", GetPassword);
-  r.Add("PATCH", branch + "/passwords/{id}", UpdatePassword);
-  r.Add("DELETE", branch + "/passwords/{id}", DeletePassword);
-  r.Add("POST", branch + "/passwords/{id}/renew", RenewPassword);
-  r.Add("POST", branch + "/safe-migrations", EnableSafeMigrations);
-  r.Add("DELETE", branch + "/safe-migrations", DisableSafeMigrations);
-  r.Add("POST", branch + "/promote", Promote);
-  r.Add("POST", branch + "/demote", Demote);
+  r.Add("GET", branch + "/passwords",
+        {.id = "list_passwords", .summary = "List a branch's passwords (never their secrets)", .tag = tag,
+         .accesses = read,
+         .query = {{"q", "string", "Only passwords whose name contains this text"},
+                   {"status", "string", "active, renewable or expired"}},
+         .response = "Page<Password>"},
+        ListPasswords);
+  r.Add("POST", branch + "/passwords",
+        {.id = "create_password",
+         .summary = "Create a MariaDB username and password for a branch; the secret is in this response only",
+         .tag = tag, .accesses = write, .access_note = kWriteNote, .body = "CreatePasswordRequest",
+         .status = 201, .response = "Password"},
+        CreatePassword);
+  r.Add("GET", branch + "/passwords/{id}",
+        {.id = "get_password", .summary = "Get a password (never its secret)", .tag = tag,
+         .accesses = read, .response = "Password"},
+        GetPassword);
+  r.Add("PATCH", branch + "/passwords/{id}",
+        {.id = "update_password", .summary = "Rename a password", .tag = tag, .accesses = write,
+         .access_note = kWriteNote, .body = "UpdatePasswordRequest", .response = "Password"},
+        UpdatePassword);
+  r.Add("DELETE", branch + "/passwords/{id}",
+        {.id = "delete_password", .summary = "Delete a password; its MariaDB account is dropped",
+         .tag = tag,
+         .accesses = {A::kDeleteBranchPassword, A::kDeleteProductionBranchPassword,
+                      A::kDeleteProductionReadOnlyBranchPassword},
+         .access_note = "delete_branch_password on a development branch; "
+                        "delete_production_branch_password on a production branch, or "
+                        "delete_production_read_only_branch_password for a reader password.",
+         .status = 204},
+        DeletePassword);
+  r.Add("POST", branch + "/passwords/{id}/renew",
+        {.id = "renew_password", .summary = "Extend a password that has a time to live by its TTL",
+         .tag = tag, .accesses = write, .access_note = kWriteNote, .response = "Password"},
+        RenewPassword);
+  r.Add("POST", branch + "/safe-migrations",
+        {.id = "enable_safe_migrations",
+         .summary = "Enable safe migrations: direct DDL is refused, schema changes go through deploy requests",
+         .tag = "Branches", .accesses = {A::kWriteDatabase}, .response = "Branch"},
+        EnableSafeMigrations);
+  r.Add("DELETE", branch + "/safe-migrations",
+        {.id = "disable_safe_migrations", .summary = "Disable safe migrations", .tag = "Branches",
+         .accesses = {A::kWriteDatabase}, .response = "Branch"},
+        DisableSafeMigrations);
+  r.Add("POST", branch + "/promote",
+        {.id = "promote_branch", .summary = "Make a branch a production branch", .tag = "Branches",
+         .accesses = {A::kPromoteBranches, A::kConnectProductionBranch}, .response = "Branch"},
+        Promote);
+  r.Add("POST", branch + "/demote",
+        {.id = "demote_branch",
+         .summary = "Make a production branch a development branch (not the last production branch)",
+         .tag = "Branches", .accesses = {A::kDemoteBranches, A::kConnectProductionBranch},
+         .response = "Branch"},
+        Demote);
 }
 
 }  // namespace opscale::api

@@ -199,23 +199,87 @@ Result<Response> CurrentUser(Call& c) {
 
 }  // namespace
 
-void AddResourceRoutes(Router<RouteHandler>& r) {
+void AddResourceRoutes(ApiRoutes& r) {
+  using A = Access;
   const std::string org = "/v1/organizations/{org}";
   const std::string db = org + "/databases/{db}";
-  r.Add("GET", "/v1/user", CurrentUser);
-  r.Add("GET", "/v1/organizations", ListOrgs);
-  r.Add("GET", org, GetOrg);
-  r.Add("GET", org + "/audit-log", ListAudit);
-  r.Add("GET", org + "/databases", ListDatabases);
-  r.Add("POST", org + "/databases", CreateDatabase);
-  r.Add("GET", db, GetDatabase);
-  r.Add("PATCH", db, UpdateDatabase);
-  r.Add("DELETE", db, DeleteDatabase);
-  r.Add("GET", db + "/branches", ListBranches);
-  r.Add("POST", db + "/branches", CreateBranch);
-  r.Add("GET", db + "/branches/{branch}", GetBranch);
-  r.Add("DELETE", db + "/branches/{branch}", DeleteBranch);
-  r.Add("GET", db + "/branches/{branch}/schema", BranchSchema);
+  const AccessSet branch_read = BranchReadSet();
+  r.Add("GET", "/v1/user",
+        {.id = "get_current_user", .summary = "The signed-in user", .tag = "Organizations",
+         .access_note = "Users only (OAuth scope read_user); a service token gets 404.",
+         .response = "User"},
+        CurrentUser);
+  r.Add("GET", "/v1/organizations",
+        {.id = "list_organizations", .summary = "List the organizations the caller belongs to",
+         .tag = "Organizations",
+         .access_note = "Any caller; OAuth tokens need the scope read_organizations.",
+         .response = "Page<Organization>"},
+        ListOrgs);
+  r.Add("GET", org,
+        {.id = "get_organization", .summary = "Get an organization", .tag = "Organizations",
+         .accesses = {A::kReadOrganization}, .response = "Organization"},
+        GetOrg);
+  r.Add("GET", org + "/audit-log",
+        {.id = "list_audit_logs", .summary = "The organization's audit log, newest first",
+         .tag = "Organizations", .accesses = {A::kReadAuditLogs},
+         .query = {{"limit", "integer", "Events per page (1-100, default 25)"},
+                   {"starting_after", "string", "The cursor_end of the previous page"},
+                   {"actor_id", "string", "Only events by this user or token (opscale)"},
+                   {"action", "string", "Only events with this action, e.g. service_token.created (opscale)"}},
+         .response = "Cursor<AuditLog>"},
+        ListAudit);
+  r.Add("GET", org + "/databases",
+        {.id = "list_databases", .summary = "List the databases the caller can see", .tag = "Databases",
+         .accesses = DatabaseVisibleSet(),
+         .access_note = "Any database-level access on a database makes it visible.",
+         .query = {{"q", "string", "Only databases whose name contains this text"}},
+         .response = "Page<Database>"},
+        ListDatabases);
+  r.Add("POST", org + "/databases",
+        {.id = "create_database", .summary = "Create a database with its main production branch",
+         .tag = "Databases", .accesses = {A::kCreateDatabases}, .body = "CreateDatabaseRequest",
+         .status = 201, .response = "Database"},
+        CreateDatabase);
+  r.Add("GET", db,
+        {.id = "get_database", .summary = "Get a database", .tag = "Databases",
+         .accesses = DatabaseVisibleSet(), .response = "Database"},
+        GetDatabase);
+  r.Add("PATCH", db,
+        {.id = "update_database_settings", .summary = "Change a database's settings", .tag = "Databases",
+         .accesses = {A::kWriteDatabase}, .body = "UpdateDatabaseRequest", .response = "Database"},
+        UpdateDatabase);
+  r.Add("DELETE", db,
+        {.id = "delete_database", .summary = "Delete a database and all its branches", .tag = "Databases",
+         .accesses = {A::kDeleteDatabase, A::kDeleteDatabases},
+         .access_note = "delete_database on the database, or delete_databases on the organization.",
+         .status = 204},
+        DeleteDatabase);
+  r.Add("GET", db + "/branches",
+        {.id = "list_branches", .summary = "List a database's branches", .tag = "Branches",
+         .accesses = branch_read,
+         .query = {{"q", "string", "Only branches whose name contains this text"},
+                   {"production", "boolean", "Only production (true) or development (false) branches"}},
+         .response = "Page<Branch>"},
+        ListBranches);
+  r.Add("POST", db + "/branches",
+        {.id = "create_branch", .summary = "Create a branch from a parent branch's schema", .tag = "Branches",
+         .accesses = {A::kCreateBranch}, .body = "CreateBranchRequest", .status = 201,
+         .response = "Branch"},
+        CreateBranch);
+  r.Add("GET", db + "/branches/{branch}",
+        {.id = "get_branch", .summary = "Get a branch", .tag = "Branches", .accesses = branch_read,
+         .response = "Branch"},
+        GetBranch);
+  r.Add("DELETE", db + "/branches/{branch}",
+        {.id = "delete_branch", .summary = "Delete a branch; its connections are severed", .tag = "Branches",
+         .accesses = {A::kDeleteBranch, A::kDeleteProductionBranch},
+         .access_note = "delete_branch on a development branch, delete_production_branch on a production branch.",
+         .status = 204},
+        DeleteBranch);
+  r.Add("GET", db + "/branches/{branch}/schema",
+        {.id = "get_branch_schema", .summary = "The CREATE TABLE statements of a branch", .tag = "Branches",
+         .accesses = branch_read, .response = "Data<SchemaTable>"},
+        BranchSchema);
 }
 
 }  // namespace opscale::api

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace opscale::api {
@@ -26,6 +27,18 @@ class Router {
       r.segments.push_back({std::string(param ? seg.substr(1, seg.size() - 2) : seg), param});
     }
     routes_.push_back(std::move(r));
+  }
+
+  // Every route as (method, pattern), in the order added: for the checks that
+  // the OpenAPI document lists exactly the routes served (docs/api.md).
+  std::vector<std::pair<std::string, std::string>> Routes() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& r : routes_) {
+      std::string pattern;
+      for (const auto& seg : r.segments) pattern += seg.param ? "/{" + seg.text + "}" : "/" + seg.text;
+      out.emplace_back(r.method, pattern.empty() ? "/" : pattern);
+    }
+    return out;
   }
 
   // Whether some route matches (method, path); captures nothing.

@@ -88,16 +88,52 @@ Result<Response> ListGrants(Call& c) {
 
 }  // namespace
 
-void AddTokenRoutes(Router<RouteHandler>& r) {
+void AddTokenRoutes(ApiRoutes& r) {
+  using A = Access;
   const std::string base = "/v1/organizations/{org}/service-tokens";
-  r.Add("POST", base, CreateToken);
-  r.Add("GET", base, ListTokens);
-  r.Add("GET", base + "/{id}", GetToken);
-  r.Add("DELETE", base + "/{id}", DeleteToken);
-  r.Add("GET", base + "/{id}/access", ListAccess);
-  r.Add("POST", base + "/{id}/access", AddAccess);
-  r.Add("DELETE", base + "/{id}/access", RemoveAccess);
-  r.Add("GET", base + "/{id}/grants", ListGrants);
+  const std::string_view tag = "Service tokens";
+  constexpr std::string_view kGrantNote =
+      "The caller must also hold each access it grants or revokes, on the organization or the "
+      "named database (no escalation).";
+  r.Add("POST", base,
+        {.id = "create_service_token", .summary = "Create a service token; its secret is in this response only",
+         .tag = tag, .accesses = {A::kWriteServiceTokens}, .body = "CreateServiceTokenRequest",
+         .response = "ServiceToken"},
+        CreateToken);
+  r.Add("GET", base,
+        {.id = "list_service_tokens", .summary = "List the organization's service tokens", .tag = tag,
+         .accesses = {A::kReadServiceTokens}, .response = "Page<ServiceToken>"},
+        ListTokens);
+  r.Add("GET", base + "/{id}",
+        {.id = "get_service_token", .summary = "Get a service token and its accesses", .tag = tag,
+         .accesses = {A::kReadServiceTokens}, .response = "ServiceToken"},
+        GetToken);
+  r.Add("DELETE", base + "/{id}",
+        {.id = "delete_service_token",
+         .summary = "Delete a service token; its connections and passwords' tunnels are severed",
+         .tag = tag, .accesses = {A::kDeleteServiceTokens}, .status = 204},
+        DeleteToken);
+  r.Add("GET", base + "/{id}/access",
+        {.id = "list_service_token_accesses", .summary = "List a service token's accesses, one entry per access and resource",
+         .tag = tag, .accesses = {A::kReadServiceTokens}, .response = "List<ServiceTokenAccess>"},
+        ListAccess);
+  r.Add("POST", base + "/{id}/access",
+        {.id = "add_service_token_accesses",
+         .summary = "Grant accesses to a service token, on the organization or on one database",
+         .tag = tag, .accesses = {A::kWriteServiceTokens}, .access_note = kGrantNote,
+         .body = "ServiceTokenAccessRequest", .response = "List<ServiceTokenAccess>"},
+        AddAccess);
+  r.Add("DELETE", base + "/{id}/access",
+        {.id = "remove_service_token_accesses",
+         .summary = "Revoke accesses from a service token; connections that needed them are severed",
+         .tag = tag, .accesses = {A::kWriteServiceTokens}, .access_note = kGrantNote,
+         .body = "ServiceTokenAccessRequest", .status = 204},
+        RemoveAccess);
+  r.Add("GET", base + "/{id}/grants",
+        {.id = "list_service_token_grants",
+         .summary = "List a service token's accesses grouped by resource", .tag = tag,
+         .accesses = {A::kReadServiceTokens}, .response = "List<ServiceTokenGrant>"},
+        ListGrants);
 }
 
 }  // namespace opscale::api

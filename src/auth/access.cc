@@ -1,5 +1,6 @@
 #include "auth/access.h"
 
+#include <algorithm>
 #include <array>
 #include <unordered_map>
 
@@ -118,6 +119,37 @@ std::vector<std::string> AccessSet::Names() const {
   std::vector<std::string> out;
   for (Access a : ToVector()) out.emplace_back(AccessName(a));
   return out;
+}
+
+namespace {
+// Levenshtein distance over bytes (access names are ASCII).
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
+std::optional<std::string_view> ClosestAccessName(std::string_view name) {
+  std::optional<std::string_view> best;
+  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
+  for (const auto& info : kCatalog) {
+    size_t d = EditDistance(name, info.name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = info.name;
+    }
+  }
+  return best;
 }
 
 AccessSet DatabaseVisibleSet() { return AccessSet::All(AccessLevel::kDatabase); }

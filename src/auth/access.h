@@ -84,6 +84,10 @@ const AccessInfo& Info(Access a);
 std::string_view AccessName(Access a);
 std::optional<Access> ParseAccess(std::string_view name);
 const char* AccessLevelName(AccessLevel level);  // "organization", "database"
+// The catalog name nearest to `name` by edit distance, when it is near enough
+// to be a typo (at most 2 edits, or a third of the name's length); for "did
+// you mean" hints. nullopt when nothing is close.
+std::optional<std::string_view> ClosestAccessName(std::string_view name);
 
 // A set of accesses.
 class AccessSet {

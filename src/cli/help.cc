@@ -103,7 +103,8 @@ std::string CommandTree::Usage(const CLI::App* app) const {
 
 std::string CommandTree::Help(const CLI::App* app) const {
   std::string desc = app->get_description();
-  return (desc.empty() ? "" : desc + "\n\n") + Usage(app);
+  std::string footer = app->get_footer();  // e.g. add-access: the valid access names
+  return (desc.empty() ? "" : desc + "\n\n") + Usage(app) + (footer.empty() ? "" : "\n" + footer);
 }
 
 }  // namespace opscale::cli

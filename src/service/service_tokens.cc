@@ -42,8 +42,10 @@ Result<std::vector<Access>> ParseAccessList(const std::vector<std::string>& name
   for (const auto& n : names) {
     auto a = ParseAccess(n);
     if (!a || Info(*a).level != level) {
-      std::string why = a ? "is not a " + std::string(AccessLevelName(level)) + "-level access"
-                          : "is not a valid access";
+      std::optional<std::string_view> near = a ? std::nullopt : ClosestAccessName(n);
+      std::string why = a      ? "is not a " + std::string(AccessLevelName(level)) + "-level access"
+                        : near ? "is not a valid access (did you mean '" + std::string(*near) + "'?)"
+                               : "is not a valid access";
       return Status::Unprocessable("'" + n + "' " + why + "; valid " + AccessLevelName(level) +
                                    " accesses are: " + ValidNames(level));
     }

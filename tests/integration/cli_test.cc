@@ -126,6 +126,60 @@ TEST_F(CliTest, ServiceTokenCsvAndAuditLog) {
   EXPECT_NE(log.out.find("service_token.created"), std::string::npos) << log.out;
 }
 
+// add-access --help lists the catalog by level; a misspelt access gets the
+// nearest valid name, and a wrong-level one says which level it is, before
+// any request (docs/api.md).
+TEST_F(CliTest, ServiceTokenAddAccessHelpAndTypos) {
+  RunResult help = Cli({"service-token", "add-access", "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  size_t org_at = help.out.find("Organization accesses (without --database):");
+  size_t db_at = help.out.find("Database accesses (with --database <name>):");
+  ASSERT_NE(org_at, std::string::npos) << help.out;
+  ASSERT_NE(db_at, std::string::npos) << help.out;
+  EXPECT_LT(org_at, db_at);
+  for (const char* org_access : {"read_organization", "write_service_tokens", "create_databases"}) {
+    size_t at = help.out.find(std::string("  ") + org_access + " ");
+    EXPECT_TRUE(at > org_at && at < db_at) << org_access << " in the organization list";
+  }
+  for (const char* db_access : {"read_branch", "connect_production_branch", "approve_deploy_request"}) {
+    size_t at = help.out.find(std::string("  ") + db_access + " ");
+    EXPECT_TRUE(at != std::string::npos && at > db_at) << db_access << " in the database list";
+  }
+
+  RunResult created = AsAdmin({"service-token", "create", "--org", "acme", "-f", "json"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::string id(json::parse(created.out).at("id").as_string());
+
+  RunResult typo = AsAdmin({"service-token", "add-access", id, "read_brnch", "--database", "shop", "--org", "acme"});
+  EXPECT_NE(typo.exit_code, 0);
+  EXPECT_NE(typo.err.find("unknown access \"read_brnch\"; did you mean \"read_branch\"?"), std::string::npos)
+      << typo.err;
+  RunResult junk = AsAdmin({"service-token", "add-access", id, "zzzzzzzzzz", "--org", "acme"});
+  EXPECT_NE(junk.exit_code, 0);
+  EXPECT_NE(junk.err.find("unknown access \"zzzzzzzzzz\"; see 'service-token add-access --help'"),
+            std::string::npos) << junk.err;
+  RunResult level = AsAdmin({"service-token", "add-access", id, "read_branch", "--org", "acme"});
+  EXPECT_NE(level.exit_code, 0);
+  EXPECT_NE(level.err.find("\"read_branch\" is a database access"), std::string::npos) << level.err;
+  RunResult del_typo = AsAdmin({"service-token", "delete-access", id, "read_organisation", "--org", "acme"});
+  EXPECT_NE(del_typo.err.find("did you mean \"read_organization\"?"), std::string::npos) << del_typo.err;
+
+  // Nothing was granted by the refused commands; a valid name still works.
+  RunResult shown = AsAdmin({"service-token", "show-access", id, "--org", "acme", "-f", "json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_TRUE(json::parse(shown.out).as_array().empty()) << shown.out;
+  RunResult ok = AsAdmin({"service-token", "add-access", id, "read_organization", "--org", "acme"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  shown = AsAdmin({"service-token", "show-access", id, "--org", "acme", "-f", "json"});
+  EXPECT_NE(shown.out.find("read_organization"), std::string::npos) << shown.out;
+
+  // The server's own answer to a typo (another client) names the nearest access too.
+  HttpReply raw = CallApi(server_->url(), "POST", "/v1/organizations/acme/service-tokens/" + id + "/access",
+                          BearerHeader(server_->admin().api_token), R"({"access":["read_organisation"]})");
+  EXPECT_EQ(raw.status, 422);
+  EXPECT_NE(raw.body.find("did you mean 'read_organization'?"), std::string::npos) << raw.body;
+}
+
 TEST_F(CliTest, PscaleLinkBehavesLikeOpscale) {
   RunResult r = RunProcess({PscaleBin(), "org", "list", "-f", "json", "--api-url", server_->url()},
                     {{"HOME", home_->path()}, {"PLANETSCALE_API_TOKEN", server_->admin().api_token}});

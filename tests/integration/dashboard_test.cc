@@ -156,5 +156,18 @@ TEST(DashboardTest, OAuthApplicationsConsentAndDeviceApproval) {
   EXPECT_TRUE(apps.at("data").as_array().empty()) << "the dashboard deleted the application";
 }
 
+// The docs pages: API reference and access reference rendered from
+// /v1/openapi.json, and the permission modals' links (tests/e2e/docs.mjs).
+TEST(DashboardTest, DocsPagesAndTheLinksFromPermissionModals) {
+  Server s("acme");
+  RunSpec(s, "docs.mjs");
+}
+
+// The live document passes a real OpenAPI validator (tests/e2e/openapi_validate.mjs).
+TEST(DashboardTest, OpenApiDocumentPassesTheValidator) {
+  Server s("acme");
+  RunSpec(s, "openapi_validate.mjs");
+}
+
 }  // namespace
 }  // namespace opscale::testutil

@@ -19,6 +19,7 @@ import oauthAppsPage from './js/pages/oauth_apps.js';
 import oauthConsentPage from './js/pages/oauth_consent.js';
 import oauthDevicePage from './js/pages/oauth_device.js';
 import { notFound, noAccess } from './js/pages/not_found.js';
+import { apiReferencePage, accessReferencePage } from './js/pages/docs.js';
 
 // Literal segments come before parameters of the same length. `standalone`
 // pages (no top bar) are the server's own pages under /oauth/: the server sends
@@ -28,6 +29,8 @@ const ROUTES = [
   { pattern: '/oauth/authorize', page: oauthConsentPage, standalone: true },
   { pattern: '/oauth/device', page: oauthDevicePage, standalone: true },
   { pattern: '/', page: home },
+  { pattern: '/docs', page: apiReferencePage, section: 'docs' },
+  { pattern: '/docs/access', page: accessReferencePage, section: 'docs' },
   { pattern: '/:org/settings', redirect: (p) => `/${enc(p.org)}/settings/service-tokens` },
   { pattern: '/:org/settings/service-tokens', page: tokensPage, section: 'settings' },
   { pattern: '/:org/settings/service-tokens/:id', page: tokenPage, section: 'settings' },
@@ -248,7 +251,8 @@ document.addEventListener('click', (e) => {
   if (url.origin !== location.origin) return;
   if (RESERVED.some((p) => url.pathname.startsWith(p))) return;
   e.preventDefault();
-  if (url.pathname + url.search !== currentPath()) navigate(url.pathname + url.search);
+  // The fragment is kept: the docs pages scroll to it (/docs/access#access-read_branch).
+  if (url.pathname + url.search + url.hash !== currentPath() + location.hash) navigate(url.pathname + url.search + url.hash);
   else render();
 });
 

@@ -8,6 +8,7 @@
 #include <boost/json/array.hpp>
 #include <fmt/format.h>
 
+#include "auth/access.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/helpers.h"
 #include "cli/humanize.h"
@@ -179,8 +180,46 @@ std::string TokenMissing(const Context& ctx, const std::string& id) {
       id, ctx.org());
 }
 
+// Checks the names against the catalog the server uses (src/auth/access.*)
+// before any request, so a typo gets a suggestion instead of a round trip.
+Outcome CheckAccessNames(const std::vector<std::string>& perms, const std::string& database) {
+  AccessLevel level = database.empty() ? AccessLevel::kOrganization : AccessLevel::kDatabase;
+  for (const auto& p : perms) {
+    std::optional<Access> a = ParseAccess(p);
+    if (!a) {
+      std::optional<std::string_view> near = ClosestAccessName(p);
+      if (near) return Classified(fmt::format("unknown access \"{}\"; did you mean \"{}\"?", p, *near));
+      return Classified(fmt::format(
+          "unknown access \"{}\"; see 'service-token add-access --help' for the valid accesses", p));
+    }
+    if (Info(*a).level != level) {
+      return Classified(level == AccessLevel::kOrganization
+                            ? fmt::format("\"{}\" is a database access: name the database with --database", p)
+                            : fmt::format("\"{}\" is an organization access: it cannot be given on a "
+                                          "database (omit --database)", p));
+    }
+  }
+  return Success();
+}
+
+// add-access --help: every access by level, from the catalog.
+std::string AccessHelp() {
+  std::string out;
+  for (AccessLevel level : {AccessLevel::kOrganization, AccessLevel::kDatabase}) {
+    out += level == AccessLevel::kOrganization ? "Organization accesses (without --database):\n"
+                                               : "\nDatabase accesses (with --database <name>):\n";
+    size_t width = 0;
+    for (const AccessInfo& info : AccessCatalog())
+      if (info.level == level) width = std::max(width, info.name.size());
+    for (const AccessInfo& info : AccessCatalog())
+      if (info.level == level) out += fmt::format("  {:<{}}   {}\n", info.name, width, info.description);
+  }
+  return out;
+}
+
 Outcome AddAccess(Context& ctx, const std::string& id, const std::vector<std::string>& perms,
                   const std::string& database) {
+  if (Outcome bad = CheckAccessNames(perms, database)) return bad;
   ctx.printer().StartSpinner(fmt::format(
       "Adding access {} to token {}", ctx.printer().BoldBlue(Join(perms, ", ")), ctx.printer().BoldBlue(id)));
   ApiResult r = ctx.api().Post(TokenPath(ctx, id) + "/access", AccessBody(database, perms));
@@ -190,6 +229,7 @@ Outcome AddAccess(Context& ctx, const std::string& id, const std::vector<std::st
 
 Outcome DeleteAccess(Context& ctx, const std::string& id, const std::vector<std::string>& perms,
                      const std::string& database) {
+  if (Outcome bad = CheckAccessNames(perms, database)) return bad;
   ctx.printer().StartSpinner(fmt::format("Removing access {} on database {}",
                                          ctx.printer().BoldBlue(Join(perms, ", ")),
                                          ctx.printer().BoldBlue(database)));
@@ -249,6 +289,7 @@ void AddServiceTokenCommands(CommandTree& tree) {
                                   });
   add->add_option("--database", *add_db,
                   "The database the accesses apply to (omit for organization accesses)");
+  add->footer(AccessHelp());
 
   auto del_db = std::make_shared<std::string>();
   CLI::App* del_access = tree.AddCommand(
@@ -259,6 +300,7 @@ void AddServiceTokenCommands(CommandTree& tree) {
       });
   del_access->add_option("--database", *del_db,
                          "The database the accesses apply to (omit for organization accesses)");
+  del_access->footer(AccessHelp());
 
   tree.AddCommand(group, "delete", "Delete a service token", {.args = {"id"}, .usage_on_bad_args = true},
                   [](Context& ctx, const auto& a) { return Delete(ctx, a[0]); });

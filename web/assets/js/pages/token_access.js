@@ -77,7 +77,8 @@ export function openOrgAccessModal({ org, tokenId, held, onSaved }) {
     onSaved(changed);
   });
   const area = h('div', { class: 'access-list' }, loading());
-  mount(modal.body, h('p', { class: 'muted' }, `Permissions on the organization ${org}.`), area);
+  mount(modal.body, h('p', { class: 'muted' }, `Permissions on the organization ${org}. `,
+    h('a', { href: '/docs/access#level-organization', class: 'access-reference-link' }, 'What each access allows')), area);
   api.get(api.paths.catalog(org)).then((res) => {
     if (modal.closed) return;
     const entries = ((res && res.data) || []).filter((e) => e.level === 'organization' && e.grantable === true);
@@ -116,6 +117,8 @@ export function openDbAccessModal({ org, tokenId, grants, fixedDb, onSaved }) {
   const area = h('div', { class: 'access-list' }, loading());
   mount(modal.body,
     h('div', { class: 'field' }, h('label', { for: selectId, class: 'label' }, 'Database'), select),
+    h('p', { class: 'muted' },
+      h('a', { href: '/docs/access#level-database', class: 'access-reference-link' }, 'What each access allows')),
     area);
 
   async function showCatalog() {
