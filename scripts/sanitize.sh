@@ -18,8 +18,8 @@ jobs="$(nproc)"
 # out everywhere: engine_test, mysql_proxy_test (their work is in the
 # uninstrumented mariadbd and libmariadb), cli_test (output formatting;
 # the CLI's parsers are fuzzed).
-ASAN_TESTS="common_test;domain_test;auth_test;router_test;storage_test;service_test;index_agreement_test;metadata_cache_test;http_server_test;tunnel_test"
-TSAN_TESTS="auth_test;storage_test;service_test;index_agreement_test;http_server_test;tunnel_test"
+ASAN_TESTS="common_test;domain_test;auth_test;router_test;request_bodies_test;storage_test;service_test;index_agreement_test;metadata_cache_test;http_server_test;tunnel_test"
+TSAN_TESTS="storage_test;http_server_test;tunnel_test"
 
 configure() {  # dir, cmake args...
   local dir=$1
