@@ -8,13 +8,15 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config
+  # clang and its sanitizer and libFuzzer runtimes (scripts/sanitize.sh)
+  clang libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcurl4-openssl-dev libcli11-dev libfmt-dev libspdlog-dev
   libsqlite3-dev sqlite3 libssl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libmariadb-dev mariadb-server mariadb-client
   libpq-dev postgresql-15
-  curl ca-certificates
+  curl ca-certificates jq
   wrk nginx sysbench socat
   chromium fonts-liberation fonts-dejavu-core
 )

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "api/handler_context.h"
+#include "api/request_bodies.h"
 #include "engine/schema_diff.h"
 
 namespace opscale::api {
@@ -124,15 +125,11 @@ Result<Response> List(Call& c) {
 }
 
 Result<Response> Create(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> branch, OptString(body, "branch"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> into, OptString(body, "into_branch"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> notes, OptString(body, "notes"));
-  if (!branch || branch->empty()) return Status::Unprocessable("field 'branch' is required");
+  OPSCALE_ASSIGN_OR_RETURN(CreateDeployRequestBody b, DecodeCreateDeployRequest(c.req.body));
   OPSCALE_ASSIGN_OR_RETURN(
       DeployRequestView v,
-      c.platform.deploy_requests().Create(c.ctx, c.Param("org"), c.Param("db"), *branch,
-                                          into.value_or(""), notes.value_or("")));
+      c.platform.deploy_requests().Create(c.ctx, c.Param("org"), c.Param("db"), b.branch,
+                                          b.into_branch, b.notes));
   return Json(201, DeployRequestJson(c, v));
 }
 
@@ -145,10 +142,7 @@ Result<Response> Get(Call& c) {
 
 Result<Response> Patch(Call& c) {
   OPSCALE_ASSIGN_OR_RETURN(int64_t n, Number(c));
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> state, OptString(body, "state"));
-  if (!state || *state != "closed")
-    return Status::Unprocessable("only {\"state\":\"closed\"} is supported");
+  OPSCALE_RETURN_IF_ERROR(DecodeCloseDeployRequest(c.req.body));
   OPSCALE_ASSIGN_OR_RETURN(
       DeployRequestView v,
       c.platform.deploy_requests().Close(c.ctx, c.Param("org"), c.Param("db"), n));
@@ -157,9 +151,7 @@ Result<Response> Patch(Call& c) {
 
 Result<Response> Deploy(Call& c) {
   OPSCALE_ASSIGN_OR_RETURN(int64_t n, Number(c));
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<bool> instant, OptBool(body, "instant_ddl"));
-  (void)instant;  // every opscale deploy is applied at once
+  OPSCALE_RETURN_IF_ERROR(DecodeDeploy(c.req.body));  // every opscale deploy is applied at once
   OPSCALE_ASSIGN_OR_RETURN(
       DeployRequestView v,
       c.platform.deploy_requests().Deploy(c.ctx, c.Param("org"), c.Param("db"), n));
@@ -187,13 +179,11 @@ Result<Response> ListReviews(Call& c) {
 
 Result<Response> CreateReview(Call& c) {
   OPSCALE_ASSIGN_OR_RETURN(int64_t n, Number(c));
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> state, OptString(body, "state"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> text, OptString(body, "body"));
+  OPSCALE_ASSIGN_OR_RETURN(CreateReviewBody b, DecodeCreateReview(c.req.body));
   OPSCALE_ASSIGN_OR_RETURN(
       DeployRequestReview r,
-      c.platform.deploy_requests().Review(c.ctx, c.Param("org"), c.Param("db"), n,
-                                          state.value_or("commented"), text.value_or("")));
+      c.platform.deploy_requests().Review(c.ctx, c.Param("org"), c.Param("db"), n, b.state,
+                                          b.body));
   return Json(201, ReviewJson(r));
 }
 

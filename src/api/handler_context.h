@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/http_types.h"
+#include "api/json_body.h"
 #include "api/json_views.h"
 #include "api/route_doc.h"
 #include "api/router.h"
@@ -33,13 +34,11 @@ Response JsonText(int status, std::string body);
 Response NoContent();
 
 // The body as a JSON object ({} when empty). 400 on malformed JSON or a
-// non-object.
-Result<boost::json::object> BodyObject(const Request& req);
-// Typed optional fields: 422 naming the field when the type is wrong.
-Result<std::optional<std::string>> OptString(const boost::json::object& o, const char* key);
-Result<std::optional<int64_t>> OptInt(const boost::json::object& o, const char* key);
-Result<std::optional<bool>> OptBool(const boost::json::object& o, const char* key);
-Result<std::vector<std::string>> StringList(const boost::json::object& o, const char* key);
+// non-object. (The typed field readers are in json_body.h; the decoders of
+// each route's body in request_bodies.h.)
+inline Result<boost::json::object> BodyObject(const Request& req) {
+  return ParseBodyObject(req.body);
+}
 
 // Page-based pagination (page, per_page: default 25, max 100).
 struct PageParams {

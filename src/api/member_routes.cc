@@ -2,6 +2,7 @@
 // shape), and an opscale addition, POST {"email","role"}, which adds a user
 // (created if new) and returns their first password and an API token once.
 #include "api/handler_context.h"
+#include "api/request_bodies.h"
 
 namespace opscale::api {
 
@@ -46,14 +47,9 @@ Result<Response> ListMembers(Call& c) {
 }
 
 Result<Response> AddMember(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> email, OptString(body, "email"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> role_name, OptString(body, "role"));
-  if (!email) return Status::Unprocessable("field 'email' is required");
-  std::optional<Role> role = ParseRole(role_name.value_or("member"));
-  if (!role) return Status::Unprocessable("field 'role' must be \"admin\" or \"member\"");
+  OPSCALE_ASSIGN_OR_RETURN(AddMemberBody b, DecodeAddMember(c.req.body));
   OPSCALE_ASSIGN_OR_RETURN(AddedMember added,
-                           c.platform.members().Add(c.ctx, c.Param("org"), *email, *role));
+                           c.platform.members().Add(c.ctx, c.Param("org"), b.email, b.role));
   json::object o = MemberJson(added.member);
   o["password"] = added.password.empty() ? json::value(nullptr) : json::value(added.password);
   o["api_token"] = added.api_token;

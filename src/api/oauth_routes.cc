@@ -9,6 +9,7 @@
 
 #include "api/api_app.h"
 #include "api/handler_context.h"
+#include "api/request_bodies.h"
 #include "api/url.h"
 #include "api/web_security.h"
 #include "auth/oauth_scopes.h"
@@ -68,19 +69,8 @@ json::object OAuthTokenJson(const ApiToken& t, const std::string* secret = nullp
 }
 
 Result<OAuthAppInput> AppInput(const Request& req) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(req));
-  OAuthAppInput in;
-  OPSCALE_ASSIGN_OR_RETURN(in.name, OptString(body, "name"));
-  OPSCALE_ASSIGN_OR_RETURN(in.redirect_uri, OptString(body, "redirect_uri"));
-  if (body.contains("scopes")) {
-    if (body["scopes"].is_string()) {
-      in.scopes = std::vector<std::string>{std::string(body["scopes"].as_string())};
-    } else {
-      OPSCALE_ASSIGN_OR_RETURN(std::vector<std::string> list, StringList(body, "scopes"));
-      in.scopes = std::move(list);
-    }
-  }
-  return in;
+  OPSCALE_ASSIGN_OR_RETURN(OAuthAppBody b, DecodeOAuthApp(req.body));
+  return OAuthAppInput{std::move(b.name), std::move(b.redirect_uri), std::move(b.scopes)};
 }
 
 Result<Response> ListApps(Call& c) {
@@ -114,15 +104,11 @@ Result<Response> DeleteApp(Call& c) {
 }
 
 Result<Response> MintToken(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OAuthService::MintRequest m;
-  for (auto [key, field] : {std::pair{"client_id", &m.client_id}, {"client_secret", &m.client_secret},
-                            {"grant_type", &m.grant_type}, {"code", &m.code},
-                            {"redirect_uri", &m.redirect_uri}, {"refresh_token", &m.refresh_token},
-                            {"code_verifier", &m.code_verifier}}) {
-    OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> v, OptString(body, key));
-    *field = v.value_or("");
-  }
+  OPSCALE_ASSIGN_OR_RETURN(MintTokenBody b, DecodeMintToken(c.req.body));
+  OAuthService::MintRequest m{std::move(b.client_id),    std::move(b.client_secret),
+                              std::move(b.grant_type),   std::move(b.code),
+                              std::move(b.redirect_uri), std::move(b.refresh_token),
+                              std::move(b.code_verifier)};
   auto issued = c.platform.oauth().Mint(c.ctx, c.Param("org"), c.Param("id"), m);
   if (!issued.ok()) {
     auto [code, description] = OAuthErrorCode(issued.status());
@@ -183,16 +169,7 @@ Response OAuthErrorResponse(const Status& s) {
 std::map<std::string, std::string> RequestParams(const Request& req) {
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : req.query) out.emplace(k, v);
-  if (req.Header("content-type").rfind("application/json", 0) == 0) {
-    boost::system::error_code ec;
-    json::value v = json::parse(req.body, ec);
-    if (!ec && v.is_object())
-      for (const auto& [k, val] : v.as_object())
-        if (val.is_string()) out[std::string(k)] = std::string(val.as_string());
-        else if (val.is_bool()) out[std::string(k)] = val.as_bool() ? "true" : "false";
-  } else {
-    for (const auto& [k, v] : ParseForm(req.body)) out[k] = v;
-  }
+  AddOAuthBodyParams(req.Header("content-type"), req.body, &out);
   return out;
 }
 
@@ -205,28 +182,7 @@ std::string Get(const std::map<std::string, std::string>& p, const std::string& 
 std::pair<std::string, std::string> ClientCredentials(const Request& req,
                                                       const std::map<std::string, std::string>& p) {
   std::string id = Get(p, "client_id"), secret = Get(p, "client_secret");
-  const std::string& auth = req.Header("authorization");
-  if (auth.rfind("Basic ", 0) == 0) {
-    std::string decoded;
-    static const std::string kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    uint32_t acc = 0;
-    int bits = 0;
-    for (char ch : auth.substr(6)) {
-      size_t v = kB64.find(ch);
-      if (v == std::string::npos) continue;
-      acc = (acc << 6) | static_cast<uint32_t>(v);
-      bits += 6;
-      if (bits >= 8) {
-        bits -= 8;
-        decoded += static_cast<char>((acc >> bits) & 0xff);
-      }
-    }
-    size_t colon = decoded.find(':');
-    if (colon != std::string::npos) {
-      id = PercentDecode(decoded.substr(0, colon), true).value_or("");
-      secret = PercentDecode(decoded.substr(colon + 1), true).value_or("");
-    }
-  }
+  if (auto basic = DecodeBasicAuthorization(req.Header("authorization"))) return *basic;
   return {id, secret};
 }
 

@@ -1,5 +1,6 @@
 // Routes for branch passwords, safe migrations, promote and demote.
 #include "api/handler_context.h"
+#include "api/request_bodies.h"
 
 namespace opscale::api {
 
@@ -75,20 +76,11 @@ Result<Response> ListPasswords(Call& c) {
 }
 
 Result<Response> CreatePassword(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "name"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> role, OptString(body, "role"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<int64_t> ttl, OptInt(body, "ttl"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<bool> replica, OptBool(body, "replica"));
-  OPSCALE_ASSIGN_OR_RETURN(std::vector<std::string> cidrs, StringList(body, "cidrs"));
-  if (!cidrs.empty())
-    return Status::Unprocessable("IP restrictions (cidrs) are not supported by opscale yet");
-  if (replica && *replica)
-    return Status::Unprocessable("replica passwords are not supported by opscale (no replicas)");
+  OPSCALE_ASSIGN_OR_RETURN(CreatePasswordBody b, DecodeCreatePassword(c.req.body));
   NewPassword spec;
-  spec.name = name.value_or("");
-  if (role) spec.role = *role;
-  spec.ttl_seconds = ttl;
+  spec.name = std::move(b.name);
+  if (b.role) spec.role = *b.role;
+  spec.ttl_seconds = b.ttl;
   OPSCALE_ASSIGN_OR_RETURN(PasswordView v,
                            c.platform.passwords().Create(c.ctx, c.Param("org"), c.Param("db"),
                                                          c.Param("branch"), spec));
@@ -103,11 +95,8 @@ Result<Response> GetPassword(Call& c) {
 }
 
 Result<Response> UpdatePassword(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "name"));
-  OPSCALE_ASSIGN_OR_RETURN(std::vector<std::string> cidrs, StringList(body, "cidrs"));
-  if (!cidrs.empty())
-    return Status::Unprocessable("IP restrictions (cidrs) are not supported by opscale yet");
+  OPSCALE_ASSIGN_OR_RETURN(UpdatePasswordBody b, DecodeUpdatePassword(c.req.body));
+  std::optional<std::string> name = std::move(b.name);
   if (!name) {
     // Nothing to change: answer like a GET (after the same access check as an update).
     OPSCALE_ASSIGN_OR_RETURN(PasswordView cur,

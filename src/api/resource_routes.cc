@@ -1,5 +1,6 @@
 // Routes for organizations, databases, branches and the audit log.
 #include "api/handler_context.h"
+#include "api/request_bodies.h"
 #include "auth/oauth_scopes.h"
 
 namespace opscale::api {
@@ -97,16 +98,9 @@ Result<Response> ListDatabases(Call& c) {
 }
 
 Result<Response> CreateDatabase(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "name"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> region, OptString(body, "region"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> cluster, OptString(body, "cluster_size"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> kind, OptString(body, "kind"));
-  if (!name) return Status::Unprocessable("field 'name' is required");
-  if (kind && *kind != "mysql")
-    return Status::Unprocessable("field 'kind' must be \"mysql\" (the only engine opscale runs)");
-  OPSCALE_ASSIGN_OR_RETURN(Database db, c.platform.databases().Create(c.ctx, c.Param("org"), *name,
-                                                                      region.value_or("")));
+  OPSCALE_ASSIGN_OR_RETURN(CreateDatabaseBody b, DecodeCreateDatabase(c.req.body));
+  OPSCALE_ASSIGN_OR_RETURN(Database db, c.platform.databases().Create(c.ctx, c.Param("org"), b.name,
+                                                                      b.region));
   return Json(201, DbJson(c, db));
 }
 
@@ -117,11 +111,8 @@ Result<Response> GetDatabase(Call& c) {
 }
 
 Result<Response> UpdateDatabase(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  DatabaseSettings s;
-  OPSCALE_ASSIGN_OR_RETURN(s.require_approval_for_deploy,
-                           OptBool(body, "require_approval_for_deploy"));
-  OPSCALE_ASSIGN_OR_RETURN(s.notes, OptString(body, "notes"));
+  OPSCALE_ASSIGN_OR_RETURN(UpdateDatabaseBody b, DecodeUpdateDatabase(c.req.body));
+  DatabaseSettings s{b.require_approval_for_deploy, std::move(b.notes)};
   OPSCALE_ASSIGN_OR_RETURN(Database db, c.platform.databases().Update(c.ctx, c.Param("org"),
                                                                       c.Param("db"), s));
   return Json(200, DbJson(c, db));
@@ -151,15 +142,10 @@ Result<Response> ListBranches(Call& c) {
 }
 
 Result<Response> CreateBranch(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "name"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> parent, OptString(body, "parent_branch"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> backup, OptString(body, "backup_id"));
-  if (!name) return Status::Unprocessable("field 'name' is required");
-  if (backup) return Status::Unprocessable("restoring a branch from a backup is not supported yet");
+  OPSCALE_ASSIGN_OR_RETURN(CreateBranchBody body, DecodeCreateBranch(c.req.body));
   OPSCALE_ASSIGN_OR_RETURN(Branch b, c.platform.databases().CreateBranch(
-                                         c.ctx, c.Param("org"), c.Param("db"), *name,
-                                         parent.value_or("")));
+                                         c.ctx, c.Param("org"), c.Param("db"), body.name,
+                                         body.parent_branch));
   return Json(201, BranchJson(b, c.Param("org"), c.Param("db"), c.base));
 }
 

@@ -2,6 +2,7 @@
 
 #include "api/api_app.h"
 #include "api/handler_context.h"
+#include "api/request_bodies.h"
 #include "api/web_security.h"
 
 namespace opscale::api {
@@ -32,12 +33,9 @@ Result<Response> Login(const Request& req, Platform& platform, const BrowserOpti
   // this server never grants: requiring it closes login CSRF.
   if (req.Header("content-type").rfind("application/json", 0) != 0)
     return Status::InvalidArgument("Content-Type must be application/json");
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> email, OptString(body, "email"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> password, OptString(body, "password"));
+  OPSCALE_ASSIGN_OR_RETURN(LoginBody body, DecodeLogin(req.body));
   int64_t retry_after = 0;
-  auto session = platform.sessions().Login(email.value_or(""), password.value_or(""),
-                                           req.remote_ip, &retry_after);
+  auto session = platform.sessions().Login(body.email, body.password, req.remote_ip, &retry_after);
   if (!session.ok()) {
     Response r = ErrorResponse(session.status());
     if (retry_after > 0) r.headers.emplace_back("Retry-After", std::to_string(retry_after));

@@ -1,5 +1,6 @@
 // Routes under /v1/organizations/{org}/service-tokens.
 #include "api/handler_context.h"
+#include "api/request_bodies.h"
 
 namespace opscale::api {
 
@@ -8,11 +9,9 @@ namespace json = boost::json;
 namespace {
 
 Result<Response> CreateToken(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(c.req));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "name"));
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<int64_t> ttl, OptInt(body, "ttl"));
+  OPSCALE_ASSIGN_OR_RETURN(CreateTokenBody b, DecodeCreateToken(c.req.body));
   OPSCALE_ASSIGN_OR_RETURN(ServiceTokenView v, c.platform.service_tokens().Create(
-                                                   c.ctx, c.Param("org"), std::move(name), ttl));
+                                                   c.ctx, c.Param("org"), std::move(b.name), b.ttl));
   return Json(200, ServiceTokenJson(v));
 }
 
@@ -45,25 +44,8 @@ Result<Response> ListAccess(Call& c) {
   return Json(200, json::object{{"type", "list"}, {"data", std::move(data)}});
 }
 
-struct AccessBody {
-  std::string database;
-  std::vector<std::string> access;
-};
-
-Result<AccessBody> ParseAccessBody(const Request& req) {
-  OPSCALE_ASSIGN_OR_RETURN(json::object body, BodyObject(req));
-  AccessBody out;
-  OPSCALE_ASSIGN_OR_RETURN(std::optional<std::string> db, OptString(body, "database"));
-  out.database = db.value_or("");
-  OPSCALE_ASSIGN_OR_RETURN(out.access, StringList(body, "access"));
-  if (out.access.empty()) {  // planetscale-go sends "access"; accept "accesses" too
-    OPSCALE_ASSIGN_OR_RETURN(out.access, StringList(body, "accesses"));
-  }
-  return out;
-}
-
 Result<Response> AddAccess(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(AccessBody b, ParseAccessBody(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(TokenAccessBody b, DecodeTokenAccess(c.req.body));
   OPSCALE_ASSIGN_OR_RETURN(std::vector<GrantView> grants,
                            c.platform.service_tokens().AddAccess(c.ctx, c.Param("org"),
                                                                  c.Param("id"), b.database,
@@ -74,7 +56,7 @@ Result<Response> AddAccess(Call& c) {
 }
 
 Result<Response> RemoveAccess(Call& c) {
-  OPSCALE_ASSIGN_OR_RETURN(AccessBody b, ParseAccessBody(c.req));
+  OPSCALE_ASSIGN_OR_RETURN(TokenAccessBody b, DecodeTokenAccess(c.req.body));
   OPSCALE_RETURN_IF_ERROR(c.platform.service_tokens().RemoveAccess(
       c.ctx, c.Param("org"), c.Param("id"), b.database, b.access));
   return NoContent();

@@ -78,9 +78,12 @@ constexpr std::array<bool, 256> kIsBase62 = [] {
 }  // namespace
 
 std::string GenerateSecret(std::string_view prefix) {
-  std::string secret = std::string(prefix) + RandomString(kSecretBodyLength, kBase62);
-  const auto sum = Checksum(secret);
-  return secret.append(sum.data(), sum.size());
+  return WithSecretChecksum(std::string(prefix) + RandomString(kSecretBodyLength, kBase62));
+}
+
+std::string WithSecretChecksum(std::string_view prefix_and_body) {
+  const auto sum = Checksum(prefix_and_body);
+  return std::string(prefix_and_body).append(sum.data(), sum.size());
 }
 
 bool HasSecretShape(std::string_view secret, std::string_view prefix) {

@@ -30,6 +30,9 @@ bool IsWellFormedSecret(std::string_view secret, std::string_view prefix);
 // the checksum (of a secret that has the shape).
 bool HasSecretShape(std::string_view secret, std::string_view prefix);
 bool HasValidChecksum(std::string_view secret, std::string_view prefix);
+// `prefix_and_body` followed by its checksum (GenerateSecret's last step; the
+// fuzz targets build valid secrets from arbitrary bodies with it).
+std::string WithSecretChecksum(std::string_view prefix_and_body);
 // True if `id` is 12 chars of [a-z0-9].
 bool IsWellFormedId(std::string_view id);
 

@@ -53,6 +53,18 @@ Status MakePrivateDirs(const std::filesystem::path& dir) {
   return Status::Ok();
 }
 
+// A value as ParseConfig reads it back: bare when that already gives the
+// value, else in quotes. (Values with surrounding spaces, " #" or a leading
+// quote, e.g. read from a quoted `org: "a #b"`, used to be written bare and
+// read back changed; fuzz/cli_config_fuzz.cc checks the round trip.)
+std::string QuoteIfNeeded(const std::string& v) {
+  if (Unquote(Trim(v)) == v) return v;
+  // A value holding both quote characters cannot be quoted (this format has
+  // no escapes); ParseConfig never produces one.
+  const char q = v.find('"') == std::string::npos ? '"' : '\'';
+  return q + v + q;
+}
+
 }  // namespace
 
 ConfigValues ParseConfig(std::string_view text) {
@@ -78,9 +90,9 @@ ConfigValues ParseConfig(std::string_view text) {
 
 std::string RenderConfig(const ConfigValues& values) {
   std::string out;
-  if (!values.org.empty()) out += "org: " + values.org + "\n";
-  if (!values.database.empty()) out += "database: " + values.database + "\n";
-  if (!values.branch.empty()) out += "branch: " + values.branch + "\n";
+  if (!values.org.empty()) out += "org: " + QuoteIfNeeded(values.org) + "\n";
+  if (!values.database.empty()) out += "database: " + QuoteIfNeeded(values.database) + "\n";
+  if (!values.branch.empty()) out += "branch: " + QuoteIfNeeded(values.branch) + "\n";
   return out;
 }
 

@@ -50,6 +50,23 @@ TEST(ConfigTest, RenderRoundTrips) {
   EXPECT_EQ(back.branch, "main");
 }
 
+// Regression (fuzz/cli_config_fuzz.cc round trip): values that only quotes
+// keep are written quoted, so they read back unchanged.
+TEST(ConfigTest, RenderQuotesValuesThatNeedIt) {
+  ConfigValues v = ParseConfig("org: \"a #b\"\ndatabase: ' padded '\nbranch: \"'x'\"\n");
+  EXPECT_EQ(v.org, "a #b");
+  EXPECT_EQ(v.database, " padded ");
+  EXPECT_EQ(v.branch, "'x'");
+  EXPECT_EQ(RenderConfig(v), "org: \"a #b\"\ndatabase: \" padded \"\nbranch: \"'x'\"\n");
+  ConfigValues back = ParseConfig(RenderConfig(v));
+  EXPECT_EQ(back.org, v.org);
+  EXPECT_EQ(back.database, v.database);
+  EXPECT_EQ(back.branch, v.branch);
+  ConfigValues both = ParseConfig("org: '\"x' # note\n");
+  EXPECT_EQ(both.org, "\"x");
+  EXPECT_EQ(ParseConfig(RenderConfig(both)).org, "\"x");
+}
+
 TEST(ConfigTest, OrgPrecedence) {
   OrgSources s{"flag-org", "env-org", "project-org", "global-org"};
   EXPECT_EQ(*ResolveOrg(s), "flag-org");

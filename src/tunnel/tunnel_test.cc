@@ -110,7 +110,8 @@ TEST(RelayTest, CopiesBothWaysPendingFirstAndEndsWhenASideCloses) {
   EXPECT_EQ(ReadN(db.get(), 10), "early-ping");
   EXPECT_EQ(ReadN(app.get(), 6), "hello-");
   std::string big(300000, 'x');
-  std::thread writer([&] { SendAll(db.get(), big); });
+  const int db_fd = db.get();  // clang 14 (sanitizer builds) cannot capture a structured binding
+  std::thread writer([&] { SendAll(db_fd, big); });
   EXPECT_EQ(ReadN(app.get(), big.size()), big);
   writer.join();
   db.Reset();
@@ -128,10 +129,11 @@ TEST(RelayTest, StopEndsARelayBlockedOnAPeerThatDoesNotRead) {
   auto done = std::async(std::launch::async, [&] { return relay.Run(); });
   // Fill the app's receive side: the relay now waits to write.
   std::string big(4 << 20, 'y');
+  const int db_fd = db.get();  // clang 14 (sanitizer builds) cannot capture a structured binding
   std::thread writer([&] {
     size_t off = 0;
     while (off < big.size()) {
-      ssize_t n = send(db.get(), big.data() + off, big.size() - off, MSG_NOSIGNAL);
+      ssize_t n = send(db_fd, big.data() + off, big.size() - off, MSG_NOSIGNAL);
       if (n <= 0) break;
       off += static_cast<size_t>(n);
     }
