@@ -23,22 +23,22 @@ struct QueryDoc {
 };
 
 struct RouteDoc {
-  std::string_view id;       // operationId; PlanetScale's where the endpoint is theirs
-  std::string_view summary;  // one line
-  std::string_view tag;      // the reference's section: "Branches", "Service tokens", ...
+  std::string_view id{};       // operationId; PlanetScale's where the endpoint is theirs
+  std::string_view summary{};  // one line
+  std::string_view tag{};      // the reference's section: "Branches", "Service tokens", ...
   // Service-token accesses that allow the call: any one is enough. Empty when
   // no access is involved (see access_note).
-  AccessSet accesses;
+  AccessSet accesses{};
   // How the access depends on the target (production branch, role, ...), or
   // who may call when no service-token access applies.
-  std::string_view access_note;
-  std::vector<QueryDoc> query;  // page/per_page are added for Page<...> responses
-  std::string_view body;        // component schema of the JSON request body; "" = none
-  int status = 200;             // the success status
+  std::string_view access_note{};
+  std::vector<QueryDoc> query{};  // page/per_page are added for Page<...> responses
+  std::string_view body{};        // component schema of the JSON request body; "" = none
+  int status = 200;               // the success status
   // The success body: a component schema name, or Page<X> (page envelope),
   // List<X> ({type, data}), Cursor<X> (cursor envelope), Data<X> ({data}),
   // "" for no body.
-  std::string_view response;
+  std::string_view response{};
   bool public_route = false;  // served without credentials
 };
 
