@@ -18,16 +18,15 @@
 namespace opscale {
 namespace {
 
-// Obviously fake secrets of the right shape (the seeds use the same text).
+// Secrets minted for this run by the product's own generator; the seeds
+// that use them are written at start-up (LLVMFuzzerInitialize).
 constexpr std::string_view kTokenId = "fuzztoken001";
 const std::string& TokenSecret() {
-  static const std::string s =
-      WithSecretChecksum("pscale_tkn_FAKEfuzzFAKEfuzzFAKEfuzzFAKEfuzzFAKEfuzzFAKE");
+  static const std::string s = GenerateSecret(kServiceTokenPrefix);
   return s;
 }
 const std::string& ApiSecret() {
-  static const std::string s =
-      WithSecretChecksum("pscale_oauth_FAKEfuzzFAKEfuzzFAKEfuzzFAKEfuzzFAKEfuzzFAKE");
+  static const std::string s = GenerateSecret(kApiTokenPrefix);
   return s;
 }
 
@@ -88,6 +87,23 @@ std::string PercentEncodeAll(std::string_view s) {
 
 }  // namespace
 }  // namespace opscale
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  using opscale::TokenSecret;
+  using opscale::ApiSecret;
+  std::string tok = TokenSecret(), api = ApiSecret();
+  std::string bad = tok;
+  bad.back() = bad.back() == 'x' ? 'y' : 'x';
+  opscale::fuzz::WriteSeeds(*argc, *argv,
+                            {{"service_token", "fuzztoken001:" + tok},
+                             {"bad_checksum", "fuzztoken001:" + bad},
+                             {"two_colons", "fuzztoken001:" + tok + ":x"},
+                             {"unknown_id", "fuzztoken002:" + tok},
+                             {"bearer", "Bearer " + api},
+                             {"lowercase_bearer", "bearer " + api},
+                             {"bearer_service_token", "Bearer " + tok}});
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace opscale;

@@ -5,7 +5,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #define FUZZ_CHECK(cond)                                                                 \
   do {                                                                                   \
@@ -19,6 +23,17 @@ namespace opscale::fuzz {
 
 inline std::string_view AsText(const unsigned char* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
+}
+
+// Seeds that hold credentials are minted at run time (no secret-shaped text
+// is committed): LLVMFuzzerInitialize writes them into the first corpus
+// directory on the command line, the writable one (fuzz/CMakeLists.txt).
+inline void WriteSeeds(int argc, char** argv, const std::vector<std::pair<std::string, std::string>>& seeds) {
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] == '-') continue;
+    for (const auto& [name, text] : seeds) std::ofstream(std::string(argv[i]) + "/minted-" + name) << text;
+    return;
+  }
 }
 
 }  // namespace opscale::fuzz

@@ -40,6 +40,16 @@ bool ReferenceShape(std::string_view s, std::string_view prefix) {
 }  // namespace
 }  // namespace opscale
 
+// Valid secrets as seeds, minted for the run (none is committed).
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  using namespace opscale;
+  opscale::fuzz::WriteSeeds(*argc, *argv,
+                            {{"service_token", GenerateSecret(kServiceTokenPrefix)},
+                             {"api_token", GenerateSecret(kApiTokenPrefix)},
+                             {"refresh_token", GenerateSecret("pscale_oauth_refresh_")}});
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace opscale;
   const std::string_view in = fuzz::AsText(data, size);
